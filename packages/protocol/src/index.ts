@@ -1,0 +1,3 @@
+export * from './limits.js';
+export type * from './types.js';
+export * from './schemas.js';
