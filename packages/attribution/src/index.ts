@@ -5,3 +5,17 @@ export type { ChannelRule, ChannelRuleCondition, ChannelRuleIssue, ChannelRuleMa
 export { SEARCH_SOURCES, SHOPPING_SOURCES, SOCIAL_SOURCES, VIDEO_SOURCES } from './source-categories.js';
 export { SEARCH_ENGINES, deriveTouch, hostOf, searchEngineName, siteOf } from './touch.js';
 export type { ClickIds, DerivedTouch, RawTouch, UtmFields } from './touch.js';
+export { MODEL_NAMES, isModelName, keyFunction } from './journey.js';
+export type { AttributionResult, AttributionRow, CreditKey, Journey, ModelName, Touch } from './journey.js';
+export { attribute } from './models.js';
+export type { AttributionOptions } from './models.js';
+export { luDecompose, luSolve, solveLinearSystem } from './linear-system.js';
+export type { LuDecomposition } from './linear-system.js';
+export { MAX_REPORTED_ERRORS, PathsFileError, parsePathsFile } from './paths-file.js';
+export type { PathsFileIssue } from './paths-file.js';
+export { formatAttribution } from './format.js';
+export type { FormatOptions } from './format.js';
+export { ATTRIBUTE_USAGE, runAttributeCommand } from './cli.js';
+export type { AttributeCommandIo } from './cli.js';
+export { createRandom } from './prng.js';
+export type { Random } from './prng.js';
