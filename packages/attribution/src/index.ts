@@ -17,5 +17,18 @@ export { formatAttribution } from './format.js';
 export type { FormatOptions } from './format.js';
 export { ATTRIBUTE_USAGE, runAttributeCommand } from './cli.js';
 export type { AttributeCommandIo } from './cli.js';
+export { collectDemoData, generateDemoData } from './demo-data.js';
+export type {
+  DemoChunk,
+  DemoConversion,
+  DemoDataOptions,
+  DemoIdentify,
+  DemoOfflineTouch,
+  DemoPageview,
+  DemoPerson,
+  DemoSession,
+  DemoSpendRow,
+  DemoTrack,
+} from './demo-data.js';
 export { createRandom } from './prng.js';
 export type { Random } from './prng.js';

@@ -47,16 +47,26 @@ export function pick<T>(random: Random, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!;
 }
 
-/** One element of a non-empty list, with probability proportional to `weightOf`. */
-export function pickWeighted<T>(random: Random, items: readonly T[], weightOf: (item: T) => number): T {
+/**
+ * A picker of one element of a non-empty list with probability proportional to `weightOf`. The
+ * cumulative weights are summed once, so each pick is a binary search.
+ */
+export function weightedPicker<T>(items: readonly T[], weightOf: (item: T) => number): (random: Random) => T {
+  const cumulative: number[] = [];
   let total = 0;
-  for (const item of items) total += weightOf(item);
-  let target = random() * total;
-  for (const item of items) {
-    target -= weightOf(item);
-    if (target < 0) return item;
-  }
-  return items[items.length - 1]!;
+  for (const item of items) cumulative.push((total += weightOf(item)));
+  if (items.length === 0 || !(total > 0)) throw new RangeError('weightedPicker needs items with a positive total weight');
+  return (random) => {
+    const target = random() * total;
+    let lo = 0;
+    let hi = cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cumulative[mid]! > target) hi = mid;
+      else lo = mid + 1;
+    }
+    return items[lo]!;
+  };
 }
 
 /** A count ≥ 0 with the given mean, geometrically distributed (many small, a few large). */
@@ -66,10 +76,21 @@ export function geometric(random: Random, mean: number): number {
   return Math.floor(Math.log(1 - random()) / Math.log(1 - p));
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 /** A UUID v4-shaped string drawn from `random` (reproducible, so not a real random UUID). */
 export function randomUuid(random: Random): string {
-  let hex = '';
-  for (let i = 0; i < 4; i++) hex += Math.floor(random() * 4294967296).toString(16).padStart(8, '0');
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  const bytes = new Array<number>(16);
+  for (let w = 0; w < 4; w++) {
+    const word = Math.floor(random() * 4294967296);
+    for (let b = 0; b < 4; b++) bytes[w * 4 + b] = (word >>> (24 - 8 * b)) & 0xff;
+  }
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40; // version 4
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80; // RFC 4122 variant
+  let out = '';
+  bytes.forEach((byte, i) => {
+    out += HEX[byte]!;
+    if (i === 3 || i === 5 || i === 7 || i === 9) out += '-';
+  });
+  return out;
 }
