@@ -1,0 +1,25 @@
+import { init, type Lazo, type LazoOptions } from './index.js';
+
+type Stub = ((...args: unknown[]) => void) & { q?: ArrayLike<unknown>[] };
+
+/**
+ * The script-tag build. Options come from the tag's data attributes (`data-key`, `data-consent`,
+ * `data-cookie-domain` …; "false" is false, an empty attribute true); calls queued by the stub in
+ * `window.lazo.q` are replayed in order. The only global is `lazo`.
+ */
+try {
+  const script = document.currentScript as HTMLScriptElement;
+  const options: Record<string, unknown> = { host: new URL(script.src).origin };
+  for (const [name, value = ''] of Object.entries(script.dataset))
+    options[name] = value === 'false' ? false : value || true; // numbers stay strings: every use coerces them
+  const queued = (window as unknown as { lazo?: Stub }).lazo?.q ?? [];
+  const api = init(options as unknown as LazoOptions);
+  const lazo = Object.assign(
+    (method: keyof Lazo, ...args: unknown[]) => (api[method] as ((...a: unknown[]) => unknown) | undefined)?.(...args),
+    api,
+  );
+  (window as unknown as { lazo: typeof lazo }).lazo = lazo;
+  for (const call of Array.from(queued)) lazo(...(Array.from(call) as [keyof Lazo, ...unknown[]]));
+} catch {
+  // never break the page
+}

@@ -1,0 +1,37 @@
+import { SESSION_IDLE_MS } from '@lazo/protocol/limits';
+import type { Campaign, LazoContext } from '@lazo/protocol/types';
+import type { Session } from './types.js';
+
+export interface Touch {
+  campaign?: Campaign | undefined;
+  referrer?: string | undefined;
+}
+
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+const same = (a?: Campaign, b?: Campaign) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The session an event at `now` belongs to. A new one starts after `idleMs` without activity, or when the
+ * page carries a campaign other than the session's (a new ad click is a new visit). A new external referrer
+ * alone does not split a visit: coming back from a payment page or a webmail link stays the same visit.
+ */
+export function nextSession(
+  previous: Session | undefined,
+  now: number,
+  touch: Touch,
+  newId: () => string,
+  idleMs = SESSION_IDLE_MS,
+): Session {
+  if (previous && now - previous.at <= idleMs && (!touch.campaign || same(touch.campaign, previous.campaign))) {
+    return { ...previous, at: now };
+  }
+  return { id: newId(), at: now, campaign: touch.campaign, referrer: touch.referrer };
+}
+
+export type FirstTouch = NonNullable<LazoContext['firstTouch']>;
+
+/** The first touch of an anonymous id: the touch of its first session, where it landed and when. */
+export function firstTouchOf(session: Session, landingUrl: string): FirstTouch {
+  return { campaign: session.campaign, referrer: session.referrer, landingUrl, at: iso(session.at) };
+}
