@@ -1,0 +1,95 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PUBLIC_KEY_PATTERN, SECRET_KEY_PATTERN } from '@lazo/protocol';
+import { apiError } from '../errors.js';
+import type { Queryable } from '../store/db.js';
+import { findSiteByKey, normalizeOrigin, type Site } from '../store/sites.js';
+
+export interface Principal {
+  site: Site;
+  /** Authenticated with the site's secret key: messages are verified, reads are allowed. */
+  secret: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+/** The key from HTTP Basic (as Segment's libraries send it), a Bearer token, or `writeKey` in the body. */
+export function extractKey(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header) {
+    const [scheme, value] = header.split(' ', 2);
+    if (scheme?.toLowerCase() === 'basic' && value) {
+      const decoded = Buffer.from(value, 'base64').toString('utf8');
+      const user = decoded.includes(':') ? decoded.slice(0, decoded.indexOf(':')) : decoded;
+      if (user) return user;
+    }
+    if (scheme?.toLowerCase() === 'bearer' && value) return value.trim();
+  }
+  const body = request.body as { writeKey?: unknown } | undefined;
+  if (body && typeof body === 'object' && typeof body.writeKey === 'string') return body.writeKey;
+  return undefined;
+}
+
+const CACHE_MS = 10_000;
+
+/**
+ * Resolves keys to sites with a short cache: a key is looked up once per few seconds, not per request.
+ * The cache is per process and rebuilt on demand (stateless servers); a rotated key stops working
+ * within CACHE_MS everywhere.
+ */
+export function createAuthenticator(db: Queryable) {
+  const cache = new Map<string, { principal: Principal | undefined; expires: number }>();
+
+  async function resolve(key: string): Promise<Principal | undefined> {
+    const hit = cache.get(key);
+    const now = Date.now();
+    if (hit && hit.expires > now) return hit.principal;
+    const found = await findSiteByKey(db, key);
+    if (cache.size > 10_000) cache.clear();
+    cache.set(key, { principal: found, expires: now + CACHE_MS });
+    return found;
+  }
+
+  /** preHandler for routes that accept a public or a secret key (`secretOnly` for the rest). */
+  function authenticate(secretOnly: boolean) {
+    return async (request: FastifyRequest, _reply: FastifyReply) => {
+      const key = extractKey(request);
+      if (!key) throw apiError('LAZO_ERR_AUTH_MISSING');
+      if (!PUBLIC_KEY_PATTERN.test(key) && !SECRET_KEY_PATTERN.test(key)) {
+        throw apiError('LAZO_ERR_AUTH_INVALID', 'Keys look like pk_ + 24 characters or sk_ + 32 characters.');
+      }
+      const principal = await resolve(key);
+      if (!principal) throw apiError('LAZO_ERR_AUTH_INVALID');
+      if (secretOnly && !principal.secret) throw apiError('LAZO_ERR_AUTH_SECRET_REQUIRED');
+      // A browser always sends Origin on cross-origin POSTs; a public key may only be used from the
+      // site's own pages. Servers (no Origin) and secret keys are not bound to an origin.
+      const origin = request.headers.origin;
+      if (!principal.secret && origin && !originAllowed(principal.site, origin)) {
+        throw apiError('LAZO_ERR_ORIGIN_FORBIDDEN', `Origin ${origin.slice(0, 200)} is not one of this site's allowed origins.`);
+      }
+      request.principal = principal;
+    };
+  }
+
+  return { authenticate, forget: () => cache.clear() };
+}
+
+export function originAllowed(site: Site, origin: string): boolean {
+  let normalized: string;
+  try {
+    normalized = normalizeOrigin(origin);
+  } catch {
+    return false;
+  }
+  return site.allowedOrigins.some((allowed) => {
+    if (allowed === normalized) return true;
+    // `https://*.example.com` allows every subdomain of example.com.
+    const star = allowed.indexOf('//*.');
+    return star > 0 && normalized.startsWith(allowed.slice(0, star + 2)) && normalized.endsWith(allowed.slice(star + 3));
+  });
+}
+
+export type Authenticator = ReturnType<typeof createAuthenticator>;

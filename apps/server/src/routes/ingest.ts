@@ -1,0 +1,57 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { MAX_BATCH_MESSAGES, MAX_MESSAGE_BYTES, type BatchResponse, type MessageContext } from '@lazo/protocol';
+import { apiError } from '../errors.js';
+import { prepareBatch } from '../ingest/prepare.js';
+import type { LazoServices } from '../services.js';
+
+/** POST /v1/batch and the single-message routes of Segment's HTTP API. */
+export function registerIngestRoutes(app: FastifyInstance, services: LazoServices) {
+  const { authenticator, writer, sessionsLookup } = services;
+  const auth = { preHandler: authenticator.authenticate(false) };
+
+  async function ingest(request: FastifyRequest, messages: unknown[], batchSentAt?: string, batchContext?: MessageContext): Promise<BatchResponse> {
+    const principal = request.principal!;
+    // Only a body over 32 KB can hold a message over 32 KB: measure messages only then.
+    const bodyBytes = Number(request.headers['content-length'] ?? 0);
+    const sizes = bodyBytes > MAX_MESSAGE_BYTES || !bodyBytes ? messages.map((m) => Buffer.byteLength(JSON.stringify(m) ?? '')) : undefined;
+    const prepared = await prepareBatch({
+      siteId: principal.site.siteId,
+      verified: principal.secret,
+      messages,
+      ...(sizes ? { sizes } : {}),
+      ...(batchSentAt ? { batchSentAt } : {}),
+      ...(batchContext ? { batchContext } : {}),
+      receivedAt: new Date(),
+      loadSessions: (keys) => sessionsLookup(principal.site.siteId, keys),
+    });
+    const { inserted } = await writer.write(prepared.request);
+    const stored = prepared.request.events.length;
+    return { accepted: inserted.size, duplicates: stored - inserted.size, rejected: prepared.rejected };
+  }
+
+  app.post('/v1/batch', auth, async (request) => {
+    const body = request.body as { batch?: unknown; sentAt?: unknown; context?: unknown } | undefined;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) {
+      throw apiError('LAZO_ERR_BODY_INVALID', 'Send {"batch": [ …messages ]}.');
+    }
+    if (!Array.isArray(body.batch)) throw apiError('LAZO_ERR_BODY_INVALID', '"batch" must be an array of messages.');
+    if (body.batch.length > MAX_BATCH_MESSAGES) {
+      throw apiError('LAZO_ERR_BODY_TOO_LARGE', `A batch holds at most ${MAX_BATCH_MESSAGES} messages; this one has ${body.batch.length}.`);
+    }
+    const context = body.context && typeof body.context === 'object' ? (body.context as MessageContext) : undefined;
+    return ingest(request, body.batch, typeof body.sentAt === 'string' ? body.sentAt : undefined, context);
+  });
+
+  for (const type of ['page', 'track', 'identify', 'alias', 'screen'] as const) {
+    app.post(`/v1/${type}`, auth, async (request) => {
+      const body = request.body;
+      if (!body || typeof body !== 'object' || Array.isArray(body)) throw apiError('LAZO_ERR_BODY_INVALID', 'Send one message as a JSON object.');
+      if (Number(request.headers['content-length'] ?? 0) > MAX_MESSAGE_BYTES) throw apiError('LAZO_ERR_MESSAGE_TOO_LARGE');
+      const { writeKey: _key, ...message } = body as Record<string, unknown>;
+      const result = await ingest(request, [{ ...message, type }]);
+      // A lone message that cannot be taken makes the whole request unacceptable.
+      if (result.rejected.length > 0) throw apiError('LAZO_ERR_BODY_INVALID', result.rejected[0]!.error);
+      return result;
+    });
+  }
+}

@@ -1,0 +1,4 @@
+import * as m0001 from './0001-initial.js';
+
+/** Ordered, append-only: a released migration is never edited; a change is a new one. */
+export const migrations: { version: number; name: string; sql: string }[] = [{ version: 1, name: 'initial', sql: m0001.sql }];
