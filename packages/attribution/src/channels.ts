@@ -58,10 +58,13 @@ const DISPLAY_MEDIA = new Set(['display', 'banner', 'expandable', 'interstitial'
 const SOCIAL_MEDIA = new Set(['social', 'social-network', 'social-media', 'sm', 'social network', 'social media']);
 const REFERRAL_MEDIA = new Set(['referral', 'app', 'link']);
 
-const normalise = (value: string | null | undefined): string => {
+/** A value as the rules compare it: trimmed and lowercased; undefined when empty or missing. */
+export function cleanValue(value: string | null | undefined): string | undefined {
   const v = value?.trim().toLowerCase();
-  return v ? v : NOT_SET;
-};
+  return v ? v : undefined;
+}
+
+const normalise = (value: string | null | undefined): string => cleanValue(value) ?? NOT_SET;
 
 /** GA4's 18 default rules, top to bottom (CHANNELS.md numbers them the same way). */
 function defaultChannel(source: string, medium: string, campaign: string): DefaultChannel {

@@ -29,6 +29,6 @@ export type {
   DemoSession,
   DemoSpendRow,
   DemoTrack,
-} from './demo-data.js';
+} from './demo-types.js';
 export { createRandom } from './prng.js';
 export type { Random } from './prng.js';

@@ -1,4 +1,4 @@
-import { NOT_SET } from './channels.js';
+import { NOT_SET, cleanValue as clean } from './channels.js';
 
 /** UTM values as the tracker saw them (`utm_source` → `source`, …). */
 export interface UtmFields {
@@ -83,11 +83,6 @@ const SEARCH_MATCHERS: ReadonlyArray<{ name: string; matches: (host: string) => 
 export function searchEngineName(host: string): string | undefined {
   return SEARCH_MATCHERS.find((m) => m.matches(host))?.name;
 }
-
-const clean = (value: string | null | undefined): string | undefined => {
-  const v = value?.trim().toLowerCase();
-  return v ? v : undefined;
-};
 
 /** The lowercase host of a URL or bare host, without port, trailing dot or leading `www.`; undefined if unreadable. */
 export function hostOf(urlOrHost: string): string | undefined {
