@@ -58,7 +58,7 @@ describe('consent', () => {
   });
 
   it.each([
-    ['denied', 'denied'],
+    ['denied', 'denied' as const],
     ['Consent Mode denial', { analytics_storage: 'denied' as const }],
   ])('deny (%s) drops what was buffered and records nothing more', async (_name, input) => {
     const t = setup();
