@@ -61,9 +61,10 @@ export function init(options: LazoOptions): Lazo {
     const on = (target: EventTarget, type: string, fn: (e: Event) => unknown) => target.addEventListener(type, guard(fn));
 
     // Deliver before the page goes away or into the bfcache: visibilitychange is the last event mobile browsers reliably fire.
-    on(document, 'visibilitychange', () => document.visibilityState === 'hidden' && t.flushNow());
-    on(window, 'pagehide', t.flushNow);
-    on(window, 'online', t.flushNow);
+    const flushNow = () => t.flush(true);
+    on(document, 'visibilitychange', () => document.visibilityState === 'hidden' && flushNow());
+    on(window, 'pagehide', flushNow);
+    on(window, 'online', flushNow);
     if (o.pageviews) {
       watchRoutes(api.page, !!o.hash);
       on(window, 'pageshow', (e) => (e as PageTransitionEvent).persisted && api.page());

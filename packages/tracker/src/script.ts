@@ -14,10 +14,7 @@ try {
     options[name] = value === 'false' ? false : value || true; // numbers stay strings: every use coerces them
   const queued = (window as unknown as { lazo?: Stub }).lazo?.q ?? [];
   const api = init(options as unknown as LazoOptions);
-  const lazo = Object.assign(
-    (method: keyof Lazo, ...args: unknown[]) => (api[method] as ((...a: unknown[]) => unknown) | undefined)?.(...args),
-    api,
-  );
+  const lazo = (method: keyof Lazo, ...args: unknown[]) => (api[method] as ((...a: unknown[]) => unknown) | undefined)?.(...args);
   (window as unknown as { lazo: typeof lazo }).lazo = lazo;
   for (const call of Array.from(queued)) lazo(...(Array.from(call) as [keyof Lazo, ...unknown[]]));
 } catch {

@@ -5,7 +5,7 @@ import { switchesPerson } from './identity.js';
 import { createQueue } from './queue.js';
 import { firstTouchOf, iso, nextSession, type FirstTouch } from './session.js';
 import { parseJSON, type ConsentStore } from './store.js';
-import type { ConsentInput, ConsentState, Lazo, Send, Session } from './types.js';
+import type { ConsentInput, Lazo, Send, Session } from './types.js';
 
 /** Key of the visit state on the device: `{u: userId, s: session, f: first touch}`. */
 export const STATE_KEY = 'lazo';
@@ -43,9 +43,8 @@ export interface TrackerDeps {
 }
 
 export interface Tracker extends Lazo {
-  /** Send now, without waiting for an answer or a backoff: the page is being hidden or came back online. */
-  flushNow(): void;
-  consentState(): ConsentState;
+  /** `flush(true)` sends without waiting for an answer or a backoff: the page is being hidden or came back online. */
+  flush(now?: boolean): void;
   /** Hidden form fields for the site's own form handler (anonymous id, UTMs, click ids); empty without consent. */
   formFields(): Record<string, string>;
 }
@@ -145,9 +144,7 @@ export function createTracker(d: TrackerDeps): Tracker {
       newAnonymousId();
       write({});
     },
-    flush: () => queue.flush(),
-    flushNow: () => queue.flush(true),
-    consentState: () => consent,
+    flush: queue.flush,
     formFields() {
       const fields: Record<string, string> = {};
       if (consent !== 'granted') return fields;

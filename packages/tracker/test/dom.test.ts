@@ -101,9 +101,9 @@ describe('watchForms', () => {
   const hooks = (granted = true, fields: Record<string, string> = { lazo_anonymous_id: 'anon', utm_source: 'google' }) => ({
     track: vi.fn(),
     identify: vi.fn(),
-    consentState: () => (granted ? 'granted' : 'pending') as 'granted' | 'pending',
+    consent: () => (granted ? 'granted' : 'pending') as 'granted' | 'pending',
     formFields: vi.fn(() => fields),
-    flushNow: vi.fn(),
+    flush: vi.fn(),
   });
   const FORM = `
     <form id="lead" name="signup" action="/crm/lead">
@@ -142,7 +142,7 @@ describe('watchForms', () => {
       fields: ['email', 'name', 'plan', 'message'],
     });
     expect(h.identify).toHaveBeenCalledWith(null, { email: 'ada@example.com' });
-    expect(h.flushNow).toHaveBeenCalled();
+    expect(h.flush).toHaveBeenCalledWith(true);
     expect(h.formFields).not.toHaveBeenCalled();
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { switchesPerson } from '../src/identity.js';
 
 describe('switchesPerson', () => {
-  it.each([
+  it.each<[string | undefined, string | null | undefined, boolean, string]>([
     [undefined, 'u1', false, 'first identify'],
     ['u1', 'u1', false, 'same user again'],
     ['u1', null, false, 'traits only'],

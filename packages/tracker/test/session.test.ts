@@ -1,6 +1,6 @@
 import { SESSION_IDLE_MS } from '@lazo/protocol/limits';
 import { describe, expect, it } from 'vitest';
-import { firstTouchOf, nextSession } from '../src/session.js';
+import { firstTouchOf, nextSession, type Touch } from '../src/session.js';
 import type { Session } from '../src/types.js';
 import { counter } from './helpers.js';
 
@@ -10,18 +10,18 @@ const newsletter = { source: 'nl', medium: 'email' };
 const live: Session = { id: 's0', at: T0, campaign: ads, referrer: 'https://www.google.com/' };
 
 describe('nextSession', () => {
-  it.each([
+  it.each<[string, Session | undefined, number, Touch, 'new' | 'same']>([
     ['no session yet → new', undefined, T0, {}, 'new'],
     ['activity within 30 min → same', live, T0 + SESSION_IDLE_MS, {}, 'same'],
     ['30 min + 1 ms idle → new', live, T0 + SESSION_IDLE_MS + 1, {}, 'new'],
     ['same campaign again (reload of the landing page) → same', live, T0 + 1000, { campaign: { ...ads } }, 'same'],
     ['another campaign → new', live, T0 + 1000, { campaign: newsletter }, 'new'],
     ['a referrer alone (back from a payment page) → same', live, T0 + 1000, { referrer: 'https://pay.example/' }, 'same'],
-  ] as const)('%s', (_name, previous, now, touch, expected) => {
+  ])('%s', (_name, previous, now, touch, expected) => {
     const next = nextSession(previous, now, touch, counter('s'));
     expect(next.at).toBe(now);
     if (expected === 'same') expect(next).toEqual({ ...live, at: now });
-    else expect(next).toEqual({ id: 's1', at: now, campaign: touch.campaign, referrer: 'referrer' in touch ? touch.referrer : undefined });
+    else expect(next).toEqual({ id: 's1', at: now, campaign: touch.campaign, referrer: touch.referrer });
   });
 
   it('honours a custom idle timeout', () => {

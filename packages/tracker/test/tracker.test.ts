@@ -93,7 +93,7 @@ describe('consent', () => {
 
   it('a granted consent is remembered by the cookie on the next page', () => {
     const t = setup({ cookie: 'abc' });
-    expect(t.tracker.consentState()).toBe('granted');
+    expect(t.tracker.consent()).toBe('granted');
   });
 
   it('GPC: nothing, even after a grant, and leftovers are wiped', async () => {

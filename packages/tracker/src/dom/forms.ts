@@ -12,7 +12,7 @@ const EMAIL = /e-?mail/i;
  * here are part of the submitted data (the form data set is built after the submit event).
  */
 export function watchForms(
-  tracker: Pick<Tracker, 'track' | 'identify' | 'consentState' | 'formFields' | 'flushNow'>,
+  tracker: Pick<Tracker, 'track' | 'identify' | 'consent' | 'formFields' | 'flush'>,
   decorate: boolean,
   doc: Document = document,
 ): void {
@@ -38,7 +38,7 @@ export function watchForms(
           formAction: form.getAttribute('action'),
           fields,
         });
-        if (email && tracker.consentState() === 'granted') tracker.identify(null, { email });
+        if (email && tracker.consent() === 'granted') tracker.identify(null, { email });
         if (decorate)
           for (const [name, value] of Object.entries(tracker.formFields())) {
             let input = form.querySelector<HTMLInputElement>(`input[name="${name}"]`);
@@ -50,7 +50,7 @@ export function watchForms(
             input.value = value;
           }
         // The submit usually navigates away: start the request now rather than at pagehide.
-        tracker.flushNow();
+        tracker.flush(true);
       } catch {
         // never break a form
       }
