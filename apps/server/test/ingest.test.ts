@@ -140,4 +140,16 @@ describe.each(engines)('ingestion on %s', (engine) => {
     const sessions = await t.query<Record<string, unknown>>('select user_id, anonymous_id, source, medium from sessions where site_id = $1', [site.siteId]);
     expect(sessions).toEqual([{ user_id: 'crm-1', anonymous_id: null, source: 'callcenter', medium: 'phone' }]);
   });
+
+  it('rejects only the message holding a NUL character and keeps the rest of the batch (regression)', async () => {
+    const site = await t.newSite();
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { authorization: basic(site.secretKey) },
+      payload: { batch: [page({ messageId: 'fine' }), page({ messageId: 'nul', properties: { title: 'a\u0000b' } })] },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [{ index: 1, messageId: 'nul', error: expect.stringContaining('properties.title contains a NUL character') }] });
+  });
 });

@@ -5,7 +5,7 @@ import type { Conversion, Message, SpendRow } from './types.js';
 
 const Id = Type.String({ minLength: 1, maxLength: MAX_ID_LENGTH });
 const OptionalId = Type.Optional(Type.Union([Id, Type.Null()]));
-const Timestamp = Type.String({ minLength: 10, maxLength: 40 });
+const Timestamp = Type.String({ maxLength: 40 });
 const Dict = Type.Record(Type.String(), Type.Unknown());
 const Text = Type.String({ maxLength: 2048 });
 
@@ -144,6 +144,24 @@ function firstError(check: TypeCheck<TSchema>, value: unknown, what: string): st
   return `${path} ${detail}`;
 }
 
+/** PostgreSQL cannot store U+0000 in text or jsonb: such a message would fail its whole batch at write time. */
+function findNul(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const inner = `${path ? path + '.' : ''}${k}`;
+    if (k.includes('\u0000')) return inner;
+    const found = findNul(v, inner);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function nulError(value: unknown): string | undefined {
+  const path = findNul(value, '');
+  return path ? `${path} contains a NUL character (\\u0000), which cannot be stored: remove it` : undefined;
+}
+
 function isValidTimestamp(s: unknown): boolean {
   return typeof s === 'string' && /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s));
 }
@@ -163,6 +181,8 @@ export function validateMessage(raw: unknown, size?: number): Validation<Message
   if (!check) return { ok: false, error: `type "${String(type).slice(0, 40)}" is not supported: use page, track, identify or alias` };
   if (!check.Check(m)) return { ok: false, error: firstError(check, m, 'message') };
   if (!m.anonymousId && !m.userId) return { ok: false, error: 'anonymousId or userId is required' };
+  const nul = nulError(m);
+  if (nul) return { ok: false, error: nul };
   for (const f of ['timestamp', 'sentAt', 'originalTimestamp'] as const) {
     if (m[f] !== undefined && !isValidTimestamp(m[f])) return { ok: false, error: `${f} must be an ISO 8601 date-time, got "${String(m[f]).slice(0, 40)}"` };
   }
@@ -171,6 +191,8 @@ export function validateMessage(raw: unknown, size?: number): Validation<Message
 
 export function validateConversion(raw: unknown): Validation<Conversion> {
   if (!conversionCheck.Check(raw)) return { ok: false, error: firstError(conversionCheck, raw, 'conversion') };
+  const nul = nulError(raw);
+  if (nul) return { ok: false, error: nul };
   const c = raw as Conversion;
   if (!c.userId && !c.email && !c.anonymousId) return { ok: false, error: 'one of userId, email or anonymousId is required to know whose conversion this is' };
   if (c.occurredAt !== undefined && !isValidTimestamp(c.occurredAt)) return { ok: false, error: `occurredAt must be an ISO 8601 date-time, got "${c.occurredAt.slice(0, 40)}"` };
@@ -179,6 +201,8 @@ export function validateConversion(raw: unknown): Validation<Conversion> {
 
 export function validateSpendRow(raw: unknown): Validation<SpendRow> {
   if (!spendCheck.Check(raw)) return { ok: false, error: firstError(spendCheck, raw, 'spend row') };
+  const nul = nulError(raw);
+  if (nul) return { ok: false, error: nul };
   const r = raw as SpendRow;
   if (Number.isNaN(Date.parse(r.date))) return { ok: false, error: `date "${r.date}" is not a calendar date` };
   return { ok: true, value: r };

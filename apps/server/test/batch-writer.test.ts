@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBatchWriter } from '../src/store/batch-writer.js';
+import type { Db } from '../src/store/db.js';
+import type { EventRow, WriteRequest } from '../src/store/event-rows.js';
+import { ApiError } from '../src/errors.js';
+import { engines, openTestDb } from './helpers/engines.js';
+
+const row = (siteId: string, messageId: string, over: Partial<EventRow> = {}): EventRow => ({
+  siteId,
+  messageId,
+  type: 'track',
+  event: 'E',
+  anonymousId: 'a',
+  userId: null,
+  sessionId: null,
+  ts: new Date('2026-01-01T00:00:00Z'),
+  receivedAt: new Date('2026-01-01T00:00:01Z'),
+  verified: true,
+  isBot: false,
+  properties: null,
+  traits: null,
+  context: null,
+  ...over,
+});
+const request = (events: EventRow[]): WriteRequest => ({ events, sessions: [], identities: [] });
+const noIdentities = async () => {};
+
+describe.each(engines)('batch writer on %s', (engine) => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await openTestDb(engine);
+  });
+  afterAll(() => db?.close());
+
+  it('groups concurrent requests into few transactions and acknowledges only committed rows', async () => {
+    let transactions = 0;
+    const counting: Db = { ...db, transaction: (fn) => (transactions++, db.transaction(fn)) };
+    const writer = createBatchWriter({ db: counting, applyIdentities: noIdentities, maxConcurrentFlushes: 1 });
+    const site = 'bw-group-' + engine;
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => writer.write(request([row(site, `m${i}`)]))));
+    expect(results.every((r) => r.inserted.size === 1)).toBe(true);
+    expect(transactions).toBeLessThanOrEqual(3);
+    const { rows } = await db.query<{ n: number }>('select count(*)::int as n from events where site_id = $1', [site]);
+    expect(rows[0]!.n).toBe(50);
+  });
+
+  it('fails only the request whose rows the database refuses, not its neighbours', async () => {
+    const writer = createBatchWriter({ db, applyIdentities: noIdentities, maxConcurrentFlushes: 1 });
+    const site = 'bw-poison-' + engine;
+    // A NUL character is valid JSON but PostgreSQL refuses it in text: a request the database rejects.
+    const outcomes = await Promise.allSettled([
+      writer.write(request([row(site, 'good-1')])),
+      writer.write(request([row(site, 'bad', { event: 'bad\u0000name' })])),
+      writer.write(request([row(site, 'good-2')])),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const { rows } = await db.query<{ message_id: string }>('select message_id from events where site_id = $1 order by 1', [site]);
+    expect(rows.map((r) => r.message_id)).toEqual(['good-1', 'good-2']);
+  });
+
+  it('answers 503 with Retry-After instead of queueing without bound', async () => {
+    const writer = createBatchWriter({ db, applyIdentities: noIdentities, maxPendingRows: 3 });
+    const site = 'bw-overload-' + engine;
+    const first = writer.write(request([row(site, 'a'), row(site, 'b'), row(site, 'c')]));
+    const refused = await writer.write(request([row(site, 'd')])).catch((e) => e);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect(refused).toMatchObject({ statusCode: 503, code: 'LAZO_ERR_OVERLOADED', retryAfterSeconds: 2 });
+    await expect(first).resolves.toMatchObject({ inserted: new Set(['a', 'b', 'c']) });
+    await writer.drain();
+  });
+
+  it('rolls back the events when applying identities fails, so nothing is half-stored', async () => {
+    const writer = createBatchWriter({
+      db,
+      applyIdentities: async () => {
+        throw new Error('identity failure');
+      },
+    });
+    const site = 'bw-rollback-' + engine;
+    const req: WriteRequest = {
+      events: [row(site, 'i1', { type: 'identify' })],
+      sessions: [],
+      identities: [{ siteId: site, messageId: 'i1', type: 'identify', anonymousId: 'a', userId: 'u', previousId: null, traits: {}, ts: new Date(), verified: true }],
+    };
+    await expect(writer.write(req)).rejects.toThrow('identity failure');
+    const { rows } = await db.query<{ n: number }>('select count(*)::int as n from events where site_id = $1', [site]);
+    expect(rows[0]!.n).toBe(0);
+  });
+});
