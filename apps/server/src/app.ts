@@ -14,6 +14,7 @@ import { registerConversionRoutes } from './routes/conversions.js';
 import { registerSpendRoutes } from './routes/spend.js';
 import { registerSiteRoutes } from './routes/site.js';
 import { registerReportRoutes } from './routes/reports.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerStaticRoutes } from './routes/static.js';
 
 export interface AppOptions extends ServiceOptions {
@@ -68,6 +69,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerSiteRoutes(app, services);
   registerReportRoutes(app, services);
   registerStaticRoutes(app);
+  registerDashboardRoutes(app);
   app.addHook('onClose', async () => {
     await services.writer.drain();
   });
