@@ -11,6 +11,10 @@ export interface SiteSettings {
   scoreWeights?: Record<string, number>;
   /** A path pattern (regular expression) that marks product pages, for "products viewed". */
   productPathPattern?: string;
+  /** Treat a browser's Global Privacy Control signal as a consent denial. Default true. */
+  honorGlobalPrivacyControl?: boolean;
+  /** The reporting currency (ISO 4217). Default EUR. */
+  currency?: string;
 }
 
 export interface Site {
@@ -107,6 +111,7 @@ export async function rotateKeys(db: Queryable, siteId: string, which: 'secret' 
   return which === 'public' ? { publicKey: rows[0].public_key } : { publicKey: rows[0].public_key, secretKey };
 }
 
+/** Settings given are merged over the stored ones; a setting given as `null` is removed (back to its default). */
 export async function updateSite(
   db: Queryable,
   siteId: string,
@@ -114,7 +119,7 @@ export async function updateSite(
 ): Promise<Site | undefined> {
   const { rows } = await db.query(
     `update sites set name = coalesce($2, name), allowed_origins = coalesce($3, allowed_origins),
-       settings = settings || coalesce($4::jsonb, '{}'::jsonb)
+       settings = jsonb_strip_nulls(settings || coalesce($4::jsonb, '{}'::jsonb))
      where site_id = $1 returning ${SITE_COLUMNS}`,
     [siteId, patch.name ?? null, patch.allowedOrigins?.map(normalizeOrigin) ?? null, patch.settings ? JSON.stringify(patch.settings) : null],
   );
