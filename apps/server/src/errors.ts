@@ -51,7 +51,7 @@ const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'E
 /** Maps a driver error to an API error, in the store layer (routes never look at SQLSTATE codes). */
 export function mapDbError(e: unknown): ApiError | undefined {
   const err = e as { code?: string; message?: string };
-  if ((err.code && UNAVAILABLE_CODES.has(err.code)) || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/i.test(err.message ?? '')) {
+  if ((err.code && UNAVAILABLE_CODES.has(err.code)) || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED|PGlite is closed/i.test(err.message ?? '')) {
     return apiError('LAZO_ERR_DB_UNAVAILABLE', undefined, 5);
   }
   return undefined;

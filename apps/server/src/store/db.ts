@@ -112,16 +112,23 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
     query: (sql, params) => pool.query(sql, params as unknown[]) as never,
     transaction: async (fn) => {
       const client = await pool.connect();
+      // A connection lost while the client is checked out is emitted as 'error' on it (the pool listens
+      // only to idle clients): unheard, that would crash the process. The pending query rejects anyway.
+      const ignore = () => {};
+      client.on('error', ignore);
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const result = await fn({ query: (sql, params) => client.query(sql, params as unknown[]) as never });
         await client.query('COMMIT');
         return result;
       } catch (e) {
-        await client.query('ROLLBACK').catch(() => {});
+        await client.query('ROLLBACK').catch((err: Error) => (broken = err));
         throw e;
       } finally {
-        client.release();
+        client.off('error', ignore);
+        // A client whose ROLLBACK failed is discarded rather than handed to the next request.
+        client.release(broken);
       }
     },
     exec: async (sql) => {
