@@ -15,13 +15,15 @@ import { registerSpendRoutes } from './routes/spend.js';
 import { registerSiteRoutes } from './routes/site.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
-import { registerStaticRoutes } from './routes/static.js';
+import { registerStaticRoutes, type StaticRouteOptions } from './routes/static.js';
 
 export interface AppOptions extends ServiceOptions {
   db: Db;
   logger?: FastifyServerOptions['logger'];
   /** Requests per minute per key (or per IP without one). `false` turns limiting off. Default 60,000. */
   rateLimitPerMinute?: number | false;
+  /** Where /lazo.js and the examples come from (defaults: this checkout's built tracker and examples/). */
+  staticFiles?: StaticRouteOptions;
 }
 
 declare module 'fastify' {
@@ -68,7 +70,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerSpendRoutes(app, services);
   registerSiteRoutes(app, services);
   registerReportRoutes(app, services);
-  registerStaticRoutes(app);
+  registerStaticRoutes(app, options.staticFiles);
   registerDashboardRoutes(app);
   app.addHook('onClose', async () => {
     await services.writer.drain();
