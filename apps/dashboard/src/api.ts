@@ -88,6 +88,8 @@ export interface SiteInfo {
   name?: string;
   publicKey?: string;
   allowedOrigins?: string[];
+  /** The script tag for the site's pages, as the server would have it pasted. */
+  snippet?: string;
 }
 
 /** A row of the persons list; the profile route may add more. */

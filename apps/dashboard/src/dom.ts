@@ -60,14 +60,3 @@ export function mount(parent: Element, ...children: Child[]) {
   append(parent, children);
 }
 
-/** Only same-app links and http(s) URLs may become hrefs; anything else (javascript:, data:) is dropped. */
-export function safeHref(url: string | undefined | null): string | undefined {
-  if (!url) return undefined;
-  if (url.startsWith('/') && !url.startsWith('//')) return url;
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -36,7 +36,8 @@ export function formatMoney(v: unknown, currency = 'EUR', locale?: string): stri
 /** A ratio (0.26) as a percentage (26 %). */
 export function formatPercent(v: unknown, locale?: string): string {
   if (!isNum(v)) return DASH;
-  return nf('pct', { style: 'percent', maximumFractionDigits: Math.abs(v) < 0.1 ? 1 : 0 }, locale).format(v);
+  const digits = Math.abs(v) < 0.1 ? 1 : 0;
+  return nf(`pct${digits}`, { style: 'percent', maximumFractionDigits: digits }, locale).format(v);
 }
 
 /** Return on ad spend as a multiple: 4.67 → "4.67×". */

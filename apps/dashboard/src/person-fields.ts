@@ -19,7 +19,8 @@ export function pick(obj: unknown, ...keys: string[]): unknown {
 }
 
 export const personId = (p: unknown) => str(pick(p, 'personId', 'id', 'person_id'));
-export const personEmail = (p: unknown) => str(pick(p, 'email')) ?? str(pick(pick(p, 'traits'), 'email')) ?? str(pick(pick(p, 'identities'), 'email'));
+export const personEmail = (p: unknown) =>
+  str(pick(p, 'email')) ?? str(asArray(pick(pick(p, 'identities'), 'emails'))[0]) ?? str(pick(pick(p, 'traits'), 'email'));
 export const personUserId = (p: unknown) => str(pick(p, 'userId', 'user_id')) ?? str(pick(pick(p, 'identities'), 'userId'));
 export const personStage = (p: unknown) => str(pick(p, 'stage'));
 
@@ -46,25 +47,29 @@ export function scoreReasons(p: unknown): ScoreReason[] {
   const s = pick(p, 'score', 'leadScore');
   const list = asArray(pick(s, 'reasons') ?? pick(p, 'scoreReasons', 'reasons'));
   return list.map((r) =>
-    typeof r === 'string' ? { points: undefined, reason: r } : { points: num(pick(r, 'points', 'score', 'value', 'weight')), reason: str(pick(r, 'reason', 'label', 'description', 'signal', 'name')) ?? '' },
+    typeof r === 'string' ? { points: undefined, reason: r } : { points: num(pick(r, 'points', 'score', 'value', 'weight')), reason: str(pick(r, 'detail', 'reason', 'label', 'description', 'signal', 'name')) ?? '' },
   );
 }
 
-/** A touch as one line: "Paid Search · google / cpc · spring-sale". */
+/** GA4's placeholders — "(direct)", "(none)", "(organic)", "(not set)" — say nothing a reader needs. */
+const meaningful = (v: string | undefined) => (v && !/^\(.*\)$/.test(v) ? v : undefined);
+
+/** A touch as one line: "Paid Search · google / cpc · spring-sale", or just "Direct". */
 export function describeTouch(t: unknown): string | undefined {
   if (typeof t === 'string') return t || undefined;
   if (!isRec(t)) return undefined;
   const channel = str(pick(t, 'channel'));
-  const sm = [str(pick(t, 'source')), str(pick(t, 'medium'))].filter(Boolean).join(' / ');
-  const campaign = str(pick(t, 'campaign'));
-  const parts = [channel, sm, campaign && campaign !== '(not set)' ? campaign : undefined].filter(Boolean);
+  const sm = [meaningful(str(pick(t, 'source'))), meaningful(str(pick(t, 'medium')))].filter(Boolean).join(' / ');
+  const parts = [channel, sm, meaningful(str(pick(t, 'campaign')))].filter(Boolean);
   return parts.length ? parts.join(' · ') : undefined;
 }
 
 export const firstTouch = (p: unknown) => describeTouch(pick(p, 'firstTouch', 'first_touch', 'firstSource'));
 
-/** Anonymous ids (browsers) of the person, from `identities.anonymousIds`, `anonymousIds` or `devices`. */
-export function personDevices(p: unknown): string[] {
+/** Anonymous ids (browsers) of the person: `identities.anonymousIds` as ids or as `{anonymousId, linkedFrom}` links. */
+export function personDevices(p: unknown): Array<{ anonymousId: string; linkedFrom: string | undefined }> {
   const ids = pick(pick(p, 'identities'), 'anonymousIds') ?? pick(p, 'anonymousIds');
-  return asArray(ids).map(str).filter((s): s is string => !!s);
+  return asArray(ids)
+    .map((x) => (typeof x === 'string' ? { anonymousId: x, linkedFrom: undefined } : { anonymousId: str(pick(x, 'anonymousId')) ?? '', linkedFrom: str(pick(x, 'linkedFrom')) }))
+    .filter((d) => d.anonymousId !== '');
 }

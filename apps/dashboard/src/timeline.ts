@@ -1,19 +1,20 @@
 /**
- * A lead's journey as one list of dated items, whatever way the profile nests it: sessions with their
- * pages and events, conversions, offline touches. Pure; the lead page only draws what this returns.
+ * A lead's journey as one list of dated items, drawn from the profile of GET /v1/persons/:id: visits
+ * (sessions) with their pages and forms, identifications per browser, conversions, offline touches.
+ * Read defensively (a field left out drops an item, never the page). Pure.
  */
-import { asArray, asRecord, describeTouch, pick } from './person-fields.js';
+import { asArray, describeTouch, personDevices, pick } from './person-fields.js';
 
-export type ItemKind = 'session' | 'page' | 'form' | 'identify' | 'conversion' | 'offline' | 'event';
+export type ItemKind = 'session' | 'page' | 'form' | 'identify' | 'conversion' | 'offline';
 
 export interface TimelineItem {
   at: number;
   kind: ItemKind;
   title: string;
   detail?: string | undefined;
-  /** The browser (anonymousId) it happened in, when known: one lane per device. */
+  /** The browser (anonymousId) it happened in, when known: one colour per device. */
   device?: string | undefined;
-  /** Pages and events of a session, in order. */
+  /** Pages and forms of a visit, in order. */
   children?: TimelineItem[];
 }
 
@@ -26,99 +27,86 @@ export function toMs(v: unknown): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-const when = (o: unknown) => toMs(pick(o, 'at', 'ts', 'timestamp', 'startedAt', 'occurredAt', 'time', 'receivedAt'));
+const when = (o: unknown) => toMs(pick(o, 'at', 'startedAt', 'occurredAt', 'ts', 'timestamp'));
 
 /** A short label for a device: "mobile · iOS · Safari". */
 export function describeDevice(o: unknown): string | undefined {
   const d = pick(o, 'device');
-  const parts = [
-    text(pick(d, 'type')) ?? text(pick(o, 'deviceType')),
-    text(pick(d, 'os')) ?? text(pick(o, 'os')),
-    text(pick(d, 'browser')) ?? text(pick(o, 'browser')),
-  ].filter(Boolean);
+  const parts = [text(pick(d, 'type')) ?? text(pick(o, 'deviceType')), text(pick(d, 'os')) ?? text(pick(o, 'os')), text(pick(d, 'browser')) ?? text(pick(o, 'browser'))].filter(Boolean);
   return parts.length ? parts.join(' · ') : undefined;
 }
 
-function eventItem(e: unknown, device: string | undefined): TimelineItem | undefined {
-  const at = when(e);
-  if (at === undefined) return undefined;
-  const type = text(pick(e, 'type'));
-  const name = text(pick(e, 'event', 'name'));
-  const props = asRecord(pick(e, 'properties'));
-  if (type === 'page' || (!name && text(pick(e, 'path', 'url')))) {
-    const path = text(pick(e, 'path')) ?? text(pick(props, 'path')) ?? text(pick(e, 'url')) ?? text(pick(props, 'url'));
-    const title = text(pick(e, 'title')) ?? text(pick(props, 'title'));
-    return { at, kind: 'page', title: title ?? path ?? 'Page', detail: title ? path : undefined, device };
+function visitSteps(s: unknown, device: string | undefined): TimelineItem[] {
+  const steps: TimelineItem[] = [];
+  for (const p of asArray(pick(s, 'pages', 'pageviews'))) {
+    const at = when(p);
+    if (at === undefined) continue;
+    const path = text(pick(p, 'path', 'url'));
+    const title = text(pick(p, 'title'));
+    const product = text(pick(p, 'product'));
+    steps.push({ at, kind: 'page', title: title ?? path ?? 'Page', detail: [title ? path : undefined, product ? `product ${product}` : undefined].filter(Boolean).join(' · ') || undefined, device });
   }
-  if (type === 'identify') {
-    const traits = asRecord(pick(e, 'traits'));
-    const who = text(pick(e, 'userId')) ?? text(traits.email);
-    return { at, kind: 'identify', title: 'Identified', detail: who, device };
+  for (const f of asArray(pick(s, 'forms'))) {
+    const at = when(f);
+    if (at !== undefined) steps.push({ at, kind: 'form', title: 'Form submitted', detail: text(pick(f, 'formId', 'form', 'name')), device });
   }
-  if (name && /form/i.test(name)) {
-    return { at, kind: 'form', title: name, detail: text(pick(props, 'formId', 'form', 'name', 'id')), device };
-  }
-  if (name) return { at, kind: 'event', title: name, detail: text(pick(props, 'score')) !== undefined ? `score ${text(pick(props, 'score'))}` : undefined, device };
-  return undefined;
+  return steps.sort((a, b) => a.at - b.at);
 }
 
-function sessionItem(s: unknown): TimelineItem | undefined {
+/** A landing page as its path: the campaign parameters in its query are already in the visit's title. */
+export function landingPath(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url, 'http://x').pathname;
+  } catch {
+    return url;
+  }
+}
+
+function visit(s: unknown): TimelineItem | undefined {
   const at = when(s);
   if (at === undefined) return undefined;
-  const device = text(pick(s, 'anonymousId', 'device_id'));
-  const offline = pick(s, 'offline') === true || (!device && !text(pick(s, 'landingPath', 'landingPage', 'landingUrl')));
-  const touch = describeTouch(pick(s, 'touch') ?? s);
-  const landing = text(pick(s, 'landingPath', 'landingPage', 'landingUrl', 'landing'));
-  const children: TimelineItem[] = [];
-  for (const p of asArray(pick(s, 'pages', 'pageviews'))) {
-    const item = eventItem(typeof p === 'string' ? { type: 'page', path: p, at } : { type: 'page', ...asRecord(p) }, device);
-    if (item) children.push(item);
-  }
-  for (const e of asArray(pick(s, 'events'))) {
-    const item = eventItem(e, device);
-    if (item) children.push(item);
-  }
-  children.sort((a, b) => a.at - b.at);
-  if (offline) return { at, kind: 'offline', title: touch ?? 'Offline touch', detail: text(pick(s, 'event', 'name')), device, children };
-  const detailParts = [landing ? `landed on ${landing}` : undefined, describeDevice(s)].filter(Boolean);
-  return { at, kind: 'session', title: touch ?? 'Visit', detail: detailParts.join(' · ') || undefined, device, children };
+  const device = text(pick(s, 'anonymousId'));
+  const landing = landingPath(text(pick(s, 'landingPage', 'landingPath', 'landingUrl')));
+  const touch = describeTouch(s);
+  // A touch a backend reported (a sales call) has no browser and no landing page.
+  if (!device && !landing) return { at, kind: 'offline', title: touch ?? 'Offline touch', detail: 'reported by your backend' };
+  const detail = [landing ? `landed on ${landing}` : undefined, describeDevice(s)].filter(Boolean).join(' · ');
+  return { at, kind: 'session', title: touch ?? 'Visit', detail: detail || undefined, device, children: visitSteps(s, device) };
 }
 
-function conversionItem(c: unknown): TimelineItem | undefined {
+function conversion(c: unknown): TimelineItem | undefined {
   const at = when(c);
   if (at === undefined) return undefined;
   const value = pick(c, 'value');
-  const currency = text(pick(c, 'currency')) ?? '';
+  const amount = typeof value === 'number' || typeof value === 'string' ? `${value} ${text(pick(c, 'currency')) ?? ''}`.trim() : undefined;
   const channel = text(pick(c, 'channel'));
-  const amount = typeof value === 'number' || typeof value === 'string' ? `${value} ${currency}`.trim() : undefined;
   return { at, kind: 'conversion', title: `Conversion: ${text(pick(c, 'type')) ?? 'unknown type'}`, detail: [amount, channel ? `via ${channel}` : undefined].filter(Boolean).join(' · ') || undefined };
 }
 
-/** Newest first, as a call-center agent reads it. */
+/** Newest first, as someone about to call the lead reads it. */
 export function buildTimeline(profile: unknown): TimelineItem[] {
-  const journey = pick(profile, 'journey');
-  const sessions = Array.isArray(journey) ? journey : asArray(pick(journey, 'sessions') ?? pick(profile, 'sessions'));
   const items: TimelineItem[] = [];
-  for (const s of sessions) {
-    const item = sessionItem(s);
+  const journey = pick(profile, 'journey');
+  for (const s of Array.isArray(journey) ? journey : asArray(pick(journey, 'sessions'))) {
+    const item = visit(s);
     if (item) items.push(item);
   }
-  for (const t of asArray(pick(journey, 'offlineTouches') ?? pick(profile, 'offlineTouches', 'touches'))) {
-    const at = when(t);
-    if (at !== undefined) items.push({ at, kind: 'offline', title: describeTouch(t) ?? 'Offline touch', detail: text(pick(t, 'event', 'name')) });
+  const devices = personDevices(profile);
+  for (const d of devices) {
+    const at = toMs(d.linkedFrom);
+    if (at !== undefined) items.push({ at, kind: 'identify', title: 'Identified in this browser', device: d.anonymousId });
   }
-  for (const e of asArray(pick(journey, 'events') ?? pick(profile, 'events'))) {
-    const item = eventItem(e, text(pick(e, 'anonymousId')));
-    if (item) items.push(item);
-  }
-  for (const c of asArray(pick(profile, 'conversions') ?? pick(journey, 'conversions'))) {
-    const item = conversionItem(c);
+  const created = toMs(pick(profile, 'createdAt'));
+  if (created !== undefined && !devices.some((d) => d.linkedFrom !== undefined)) items.push({ at: created, kind: 'identify', title: 'Became a lead' });
+  for (const c of asArray(pick(profile, 'conversions'))) {
+    const item = conversion(c);
     if (item) items.push(item);
   }
   return items.sort((a, b) => b.at - a.at);
 }
 
-/** The distinct devices of a timeline, in order of first appearance, for the legend and lane colours. */
+/** The distinct devices of a timeline, oldest first, for the legend and the colours. */
 export function timelineDevices(items: TimelineItem[]): string[] {
   const seen: string[] = [];
   for (const item of [...items].reverse()) if (item.device && !seen.includes(item.device)) seen.push(item.device);

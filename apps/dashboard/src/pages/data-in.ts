@@ -36,7 +36,8 @@ function siteCard(ctx: PageContext): HTMLElement {
   const box = h('div');
   const load = () =>
     fill(box, () => ctx.api.site(), (site) => {
-      const snippet = site.publicKey ? snippetFor(location.origin, site.publicKey) : '';
+      // The server knows its public URL best (behind a proxy); older servers leave the snippet to us.
+      const snippet = site.snippet ?? (site.publicKey ? snippetFor(location.origin, site.publicKey) : '');
       const origins = site.allowedOrigins ?? [];
       const originInput = h('input', { attrs: { id: 'new-origin', type: 'url', placeholder: 'https://www.example.com', required: true } });
       const originError = h('p', { class: 'form-error', attrs: { role: 'alert' } });

@@ -3,7 +3,7 @@ import { h, type Child } from '../dom.js';
 import { formatCount, formatDateTime, formatValue } from '../format.js';
 import { asArray, asRecord, describeTouch, personDevices, personEmail, personName, personScore, personStage, personUserId, pick, scoreReasons } from '../person-fields.js';
 import { BASE } from '../router.js';
-import { buildTimeline, timelineDevices, type TimelineItem } from '../timeline.js';
+import { buildTimeline, describeDevice, timelineDevices, type TimelineItem } from '../timeline.js';
 import { fill } from '../ui/status.js';
 import { stageBadge } from './leads.js';
 
@@ -14,7 +14,6 @@ const KIND_LABEL: Record<TimelineItem['kind'], string> = {
   identify: 'Identify',
   conversion: 'Conversion',
   offline: 'Offline',
-  event: 'Event',
 };
 
 const card = (title: string, ...children: Child[]) => h('section', { class: 'card' }, h('h2', null, title), ...children);
@@ -29,11 +28,22 @@ function traitsList(traits: Record<string, unknown>) {
   return facts(keys.map((k) => [k, formatValue(traits[k])]));
 }
 
-function timeline(items: TimelineItem[]) {
+/** "mobile · iOS · Safari" for each browser, from the first visit made with it. */
+function deviceDescriptions(profile: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const s of asArray(pick(profile, 'journey'))) {
+    const id = pick(s, 'anonymousId');
+    const described = describeDevice(s);
+    if (typeof id === 'string' && described && !out.has(id)) out.set(id, described);
+  }
+  return out;
+}
+
+function timeline(items: TimelineItem[], described: Map<string, string>) {
   if (items.length === 0) return h('p', { class: 'empty' }, 'No activity recorded.');
   const devices = timelineDevices(items);
   const lane = (device: string | undefined) => (device ? `lane-${(devices.indexOf(device) % 4) + 1}` : 'lane-0');
-  const deviceNames = new Map(devices.map((d, i) => [d, `Device ${i + 1}`]));
+  const deviceNames = new Map(devices.map((d, i) => [d, `Device ${i + 1}${described.has(d) ? `: ${described.get(d)}` : ''}`]));
   const entry = (item: TimelineItem, nested: boolean): HTMLElement =>
     h(
       'li',
@@ -42,7 +52,7 @@ function timeline(items: TimelineItem[]) {
       h(
         'div',
         { class: 'tl-body' },
-        h('p', { class: 'tl-meta' }, h('span', { class: 'tl-kind' }, KIND_LABEL[item.kind]), h('time', { attrs: { datetime: new Date(item.at).toISOString() } }, formatDateTime(item.at)), item.device && !nested ? h('span', { class: `tl-device ${lane(item.device)}` }, deviceNames.get(item.device) ?? '') : null),
+        h('p', { class: 'tl-meta' }, h('span', { class: 'tl-kind' }, KIND_LABEL[item.kind]), h('time', { attrs: { datetime: new Date(item.at).toISOString() } }, formatDateTime(item.at)), item.device && !nested && devices.length > 1 ? h('span', { class: `tl-device ${lane(item.device)}` }, deviceNames.get(item.device) ?? '') : null),
         h('p', { class: 'tl-title' }, item.title),
         item.detail ? h('p', { class: 'tl-detail' }, item.detail) : null,
         item.children && item.children.length > 0
@@ -52,7 +62,7 @@ function timeline(items: TimelineItem[]) {
     );
   return [
     devices.length > 1
-      ? h('p', { class: 'tl-legend' }, `Across ${devices.length} devices: `, devices.map((d) => h('span', { class: `tl-device ${lane(d)}`, attrs: { title: d } }, deviceNames.get(d) ?? d)))
+      ? h('p', { class: 'tl-legend' }, `Across ${devices.length} browsers: `, devices.map((d) => h('span', { class: `tl-device ${lane(d)}`, attrs: { title: d } }, deviceNames.get(d) ?? d)))
       : null,
     h('ol', { class: 'timeline' }, items.map((i) => entry(i, false))),
   ];
@@ -128,12 +138,13 @@ export function leadPage(ctx: PageContext): HTMLElement {
                 ['E-mail', emails.length > 1 ? emails.join(', ') : email],
                 ['User id', personUserId(p)],
                 ['Browsers', devices.length ? formatCount(devices.length) : undefined],
-                ['First seen', formatDateTime(pick(p, 'firstSeenAt', 'createdAt'))],
+                ['Lead since', formatDateTime(pick(p, 'createdAt'))],
+                ['Last activity', formatDateTime(pick(p, 'lastActivityAt'))],
               ]),
             ),
             card('Traits', traitsList(asRecord(pick(p, 'traits')))),
           ),
-          h('section', { class: 'card lead-journey' }, h('h2', null, 'Journey'), timeline(buildTimeline(p))),
+          h('section', { class: 'card lead-journey' }, h('h2', null, 'Journey'), timeline(buildTimeline(p), deviceDescriptions(p))),
         ),
       );
     },

@@ -34,7 +34,8 @@ export function leadsPage(ctx: PageContext): HTMLElement {
       h('td', null, stageBadge(personStage(p))),
       h('td', { class: 'num' }, formatCount(personScore(p))),
       h('td', null, firstTouch(p) ?? '—'),
-      h('td', null, formatDateTime(pick(p, 'lastSeenAt', 'lastSeen', 'updatedAt'))),
+      h('td', { class: 'num' }, formatCount(pick(pick(p, 'counts'), 'visits'))),
+      h('td', null, formatDateTime(pick(p, 'lastActivityAt', 'lastSeenAt', 'updatedAt'))),
     );
   };
 
@@ -79,7 +80,6 @@ export function leadsPage(ctx: PageContext): HTMLElement {
       ['', 'All stages'],
       ['lead', 'Leads'],
       ['customer', 'Customers'],
-      ['visitor', 'Visitors'],
     ].map(([v, l]) => h('option', { attrs: { value: v!, selected: state.stage === v } }, l!)),
   );
   const sort = h(
@@ -114,7 +114,7 @@ export function leadsPage(ctx: PageContext): HTMLElement {
           'table',
           { class: 'leads-table' },
           h('caption', { class: 'sr-only' }, 'Leads'),
-          h('thead', null, h('tr', null, ['Lead', 'User id', 'Stage', 'Score', 'First source', 'Last seen'].map((t, i) => h('th', { class: i === 3 ? 'num' : undefined, attrs: { scope: 'col' } }, t)))),
+          h('thead', null, h('tr', null, ['Lead', 'User id', 'Stage', 'Score', 'First source', 'Visits', 'Last activity'].map((t, i) => h('th', { class: i === 3 || i === 5 ? 'num' : undefined, attrs: { scope: 'col' } }, t)))),
           body,
         ),
       ),

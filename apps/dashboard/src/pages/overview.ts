@@ -45,7 +45,11 @@ export function overviewPage(ctx: PageContext): HTMLElement {
   void fill(
     tiles,
     () => Promise.all([current, funnel(prev)]),
-    ([now, before]) => kpis(now.totals, before.totals, now.currency ?? 'EUR').map(kpiTile),
+    ([now, before]) => {
+      // Volumes on the first row, what they cost and return on the second.
+      const tiles = kpis(now.totals, before.totals, now.currency ?? 'EUR').map(kpiTile);
+      return [h('div', { class: 'kpi-row' }, tiles.slice(0, 5)), h('div', { class: 'kpi-row' }, tiles.slice(5))];
+    },
   );
   void fill(
     series,

@@ -76,7 +76,7 @@ function rejectedTable(result: UploadResult, parsed: ParsedCsv) {
 }
 
 function resultView(result: UploadResult, parsed: ParsedCsv, dryRun: boolean) {
-  const counts = summarize(result).filter(([, v]) => v > 0 || !dryRun);
+  const counts = summarize(result).filter(([, v]) => v > 0);
   const rejected = result.rejected?.length ?? 0;
   return h(
     'div',
