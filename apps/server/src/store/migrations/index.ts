@@ -1,4 +1,8 @@
 import * as m0001 from './0001-initial.js';
+import * as m0002 from './0002-identity-resolution.js';
 
 /** Ordered, append-only: a released migration is never edited; a change is a new one. */
-export const migrations: { version: number; name: string; sql: string }[] = [{ version: 1, name: 'initial', sql: m0001.sql }];
+export const migrations: { version: number; name: string; sql: string }[] = [
+  { version: 1, name: 'initial', sql: m0001.sql },
+  { version: 2, name: 'identity-resolution', sql: m0002.sql },
+];
