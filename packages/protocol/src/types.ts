@@ -122,3 +122,63 @@ export interface SpendRow {
   amount: number;
   currency: string;
 }
+
+/** A row of a conversions or spend request that was not stored, and why. */
+export interface RowRejection {
+  /** 0-based position among the JSON rows or the CSV data rows. */
+  index: number;
+  /** CSV only: the line the row starts on (the header is line 1). */
+  line?: number;
+  conversionId?: string;
+  error: string;
+}
+
+/** `POST /v1/conversions`. */
+export interface ConversionsResponse {
+  /** Stored now for the first time. */
+  accepted: number;
+  /** Already stored (or repeated in this request): left as they were. */
+  duplicates: number;
+  /** With `?upsert=true`: stored before with other values, now replaced. */
+  updated?: number;
+  rejected: RowRejection[];
+  /** CSV only: header cells matching no column (their values are not stored). */
+  ignoredColumns?: string[];
+  /** With `?dryRun=true`: what would have happened; nothing was stored. */
+  dryRun?: true;
+}
+
+/** `PUT /v1/spend`. */
+export interface SpendResponse {
+  /** Valid rows, all now reflected in the stored spend. */
+  accepted: number;
+  /** Days of a (source, medium, campaign) stored for the first time (rows of one key in a request count once). */
+  inserted: number;
+  /** Days stored before with another amount or currency, now replaced. */
+  updated: number;
+  /** Days stored before with exactly this amount and currency. */
+  unchanged: number;
+  rejected: RowRejection[];
+  ignoredColumns?: string[];
+  dryRun?: true;
+}
+
+/** `GET /v1/site` and `PATCH /v1/site`. */
+export interface SiteResponse {
+  siteId: string;
+  name: string;
+  publicKey: string;
+  /** The first characters of the secret key, to tell keys apart; the key itself is never shown again. */
+  secretKeyHint: string;
+  allowedOrigins: string[];
+  settings: {
+    channelRules: unknown[];
+    scoreWeights: Record<string, number>;
+    productPathPattern: string | null;
+    honorGlobalPrivacyControl: boolean;
+    currency: string;
+  };
+  /** The script tag to paste into the site's pages, pointing at this server. */
+  snippet: string;
+  createdAt: string;
+}
