@@ -119,6 +119,8 @@ describe.each(engines)('POST /v1/conversions (JSON) on %s', (engine) => {
 
     const wrapped = await post(site, { conversions: [{ conversionId: 'ok-3', userId: 'u-1', type: 'customer' }] });
     expect(wrapped.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    const keyInBody = await t.app.inject({ method: 'POST', url: '/v1/conversions', payload: { writeKey: site.secretKey, conversionId: 'ok-4', userId: 'u-1', type: 'customer' } });
+    expect(keyInBody.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
   });
 
   it('answers 400 for a lone conversion that cannot be taken, naming the problem', async () => {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { MAX_MESSAGE_BYTES, validateConversion } from '@lazo/protocol';
+import { MAX_MESSAGE_BYTES, validateConversion, type ConversionsResponse, type RowRejection } from '@lazo/protocol';
 import { apiError } from '../errors.js';
 import type { LazoServices } from '../services.js';
 import { conversionsFromCsv } from '../csv/conversions.js';
@@ -61,12 +61,17 @@ function readConversions(request: FastifyRequest): { rows: UploadRow[]; single: 
   const json = jsonRows(request.body, 'conversions', true);
   if (!json.ok) throw apiError('LAZO_ERR_BODY_INVALID', json.error);
   if (json.rows.length > MAX_UPLOAD_ROWS) throw apiError('LAZO_ERR_TOO_MANY_ROWS', `This request has ${json.rows.length}.`);
-  return { rows: json.rows.map((raw, index) => ({ index, raw })), single: json.single };
+  if (json.single) {
+    // A lone conversion may carry the key as writeKey (extractKey reads it); it is not a conversion field.
+    const { writeKey: _key, ...conversion } = json.rows[0] as Record<string, unknown>;
+    return { rows: [{ index: 0, raw: conversion }], single: true };
+  }
+  return { rows: json.rows.map((raw, index) => ({ index, raw })), single: false };
 }
 
 /** POST /v1/conversions (JSON object, JSON array, `{conversions: [...]}`, or CSV). */
 export function registerConversionRoutes(app: FastifyInstance, services: LazoServices) {
-  app.post('/v1/conversions', { preHandler: services.authenticator.authenticate(true) }, async (request) => {
+  app.post('/v1/conversions', { preHandler: services.authenticator.authenticate(true) }, async (request): Promise<ConversionsResponse> => {
     const upsert = queryFlag(request.query, 'upsert');
     const dryRun = queryFlag(request.query, 'dryRun');
     for (const flag of [upsert, dryRun]) if (typeof flag === 'string') throw apiError('LAZO_ERR_QUERY_INVALID', flag);
@@ -74,7 +79,7 @@ export function registerConversionRoutes(app: FastifyInstance, services: LazoSer
     if (single && Number(request.headers['content-length'] ?? 0) > MAX_MESSAGE_BYTES) throw apiError('LAZO_ERR_MESSAGE_TOO_LARGE');
 
     const receivedAt = new Date();
-    const rejected: Array<{ index: number; line?: number; conversionId?: string; error: string }> = [];
+    const rejected: RowRejection[] = [];
     const records: ConversionRecord[] = [];
     const seen = new Set<string>();
     let repeated = 0;
@@ -106,7 +111,7 @@ export function registerConversionRoutes(app: FastifyInstance, services: LazoSer
       ...(upsert ? { updated: written.updated.size } : {}),
       rejected,
       ...(ignoredColumns ? { ignoredColumns } : {}),
-      ...(dryRun ? { dryRun: true } : {}),
+      ...(dryRun ? { dryRun: true as const } : {}),
     };
   });
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { validateChannelRules } from '@lazo/attribution';
+import type { SiteResponse } from '@lazo/protocol';
 import { apiError } from '../errors.js';
 import type { LazoServices } from '../services.js';
 import { getSite, updateSite, type Site, type SiteSettings } from '../store/sites.js';
@@ -133,7 +134,7 @@ export function snippetFor(origin: string, publicKey: string, honorGpc: boolean)
   return `<script defer src="${origin}/lazo.js" data-key="${publicKey}" data-consent="required"${honorGpc ? '' : ' data-gpc="false"'}></script>`;
 }
 
-function siteView(site: Site, origin: string) {
+function siteView(site: Site, origin: string): SiteResponse {
   const settings = { ...DEFAULT_SETTINGS, ...site.settings };
   return {
     siteId: site.siteId,
@@ -143,7 +144,7 @@ function siteView(site: Site, origin: string) {
     allowedOrigins: site.allowedOrigins,
     settings,
     snippet: snippetFor(origin, site.publicKey, settings.honorGlobalPrivacyControl !== false),
-    createdAt: site.createdAt,
+    createdAt: new Date(site.createdAt).toISOString(),
   };
 }
 

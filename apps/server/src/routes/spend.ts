@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { validateSpendRow } from '@lazo/protocol';
+import { validateSpendRow, type RowRejection, type SpendResponse } from '@lazo/protocol';
 import { apiError } from '../errors.js';
 import type { LazoServices } from '../services.js';
 import { spendFromCsv } from '../csv/spend.js';
@@ -44,12 +44,12 @@ const keyOf = (r: SpendRecord) => [r.day, r.source, r.medium, r.campaign].join('
 
 /** PUT /v1/spend (JSON array, `{spend: [...]}`, or CSV). */
 export function registerSpendRoutes(app: FastifyInstance, services: LazoServices) {
-  app.put('/v1/spend', { preHandler: services.authenticator.authenticate(true) }, async (request) => {
+  app.put('/v1/spend', { preHandler: services.authenticator.authenticate(true) }, async (request): Promise<SpendResponse> => {
     const dryRun = queryFlag(request.query, 'dryRun');
     if (typeof dryRun === 'string') throw apiError('LAZO_ERR_QUERY_INVALID', dryRun);
     const { rows, ignoredColumns } = readSpend(request);
 
-    const rejected: Array<{ index: number; line?: number; error: string }> = [];
+    const rejected: RowRejection[] = [];
     // Rows for one key are added up: an export by ad group or ad lists a campaign's day several times.
     const totals = new Map<string, { record: SpendRecord; first: UploadRow }>();
     let accepted = 0;
@@ -82,7 +82,7 @@ export function registerSpendRoutes(app: FastifyInstance, services: LazoServices
       ...written,
       rejected,
       ...(ignoredColumns ? { ignoredColumns } : {}),
-      ...(dryRun ? { dryRun: true } : {}),
+      ...(dryRun ? { dryRun: true as const } : {}),
     };
   });
 }
