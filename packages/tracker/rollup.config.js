@@ -21,7 +21,7 @@ const INTERNAL_PROPS = [
   // createTracker deps
   'settings', 'kv', 'idCookie', 'post', 'clock', 'rand', 'newId', 'tabKey', 'withLock', 'loc', 'doc',
   // store, tracker and form hooks
-  'del', 'keepOnDevice', 'wipe', 'formFields', 'retryAfter',
+  'del', 'keepOnDevice', 'wipe', 'formFields',
 ];
 
 const minify = () =>

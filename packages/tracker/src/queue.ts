@@ -3,7 +3,7 @@ import type { Message } from '@lazo/protocol/types';
 import { retryDelay, shouldRetry } from './retry.js';
 import { iso } from './session.js';
 import { parseJSON } from './store.js';
-import type { KV, Send } from './types.js';
+import type { KV, Send, SendResult } from './types.js';
 
 /** Every tab keeps its own queue under `lazo_q.<tab id>`: a tab only ever sends its own entries. */
 export const QUEUE_PREFIX = 'lazo_q.';
@@ -41,7 +41,8 @@ export interface Queue {
   flush(now?: boolean): void;
 }
 
-const bytes = (value: unknown) => new Blob([JSON.stringify(value)]).size;
+/** UTF-8 length. TextEncoder, not Blob: a Blob is registered with the browser process, a round trip each. */
+const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).length;
 
 /** `canSend()` is false while consent is pending: messages are kept, not sent. */
 export function createQueue(d: QueueDeps, canSend: () => boolean): Queue {
@@ -79,9 +80,7 @@ export function createQueue(d: QueueDeps, canSend: () => boolean): Queue {
         const orphan = load(k);
         if (orphan && d.clock() - orphan.t <= LEASE_MS) return;
         d.kv.del(k);
-        const mine = items();
-        const known = new Set(mine.map((m) => m.messageId));
-        save(mine.concat((orphan?.q ?? []).filter((m) => !known.has(m.messageId))));
+        save(items().concat(orphan?.q ?? []));
         flush();
       });
     }
@@ -107,10 +106,10 @@ export function createQueue(d: QueueDeps, canSend: () => boolean): Queue {
     for (const id of ids) inflight.add(id);
     d.post(JSON.stringify({ batch, sentAt: iso(d.clock()), writeKey: d.settings.key }))
       .catch(() => ({ status: 0 }))
-      .then(({ status, retryAfter }: { status: number; retryAfter?: number }) => {
+      .then(({ status, headers }: SendResult) => {
         for (const id of ids) inflight.delete(id);
         if (shouldRetry(status)) {
-          notBefore = d.clock() + retryDelay(attempt++, retryAfter, d.rand);
+          notBefore = d.clock() + retryDelay(attempt++, +(headers?.get('Retry-After') || 0), d.rand);
           return schedule(notBefore - d.clock());
         }
         // Delivered, or refused for good (4xx): either way these are done.

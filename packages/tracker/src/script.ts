@@ -7,16 +7,20 @@ type Stub = ((...args: unknown[]) => void) & { q?: ArrayLike<unknown>[] };
  * `data-cookie-domain` …; "false" is false, an empty attribute true); calls queued by the stub in
  * `window.lazo.q` are replayed in order. The only global is `lazo`.
  */
-try {
-  const script = document.currentScript as HTMLScriptElement;
-  const options: Record<string, unknown> = { host: new URL(script.src).origin };
-  for (const [name, value = ''] of Object.entries(script.dataset))
-    options[name] = value === 'false' ? false : value || true; // numbers stay strings: every use coerces them
-  const queued = (window as unknown as { lazo?: Stub }).lazo?.q ?? [];
-  const api = init(options as unknown as LazoOptions);
-  const lazo = (method: keyof Lazo, ...args: unknown[]) => (api[method] as ((...a: unknown[]) => unknown) | undefined)?.(...args);
-  (window as unknown as { lazo: typeof lazo }).lazo = lazo;
-  for (const call of Array.from(queued)) lazo(...(Array.from(call) as [keyof Lazo, ...unknown[]]));
-} catch {
-  // never break the page
-}
+const script = document.currentScript as HTMLScriptElement; // only readable while the script runs
+// The work (first cookie and localStorage access, both synchronous round trips to the browser process)
+// runs in a task of its own, after this one: the script's evaluation stays off the critical path.
+setTimeout(() => {
+  try {
+    const options: Record<string, unknown> = { host: new URL(script.src).origin };
+    for (const [name, value = ''] of Object.entries(script.dataset))
+      options[name] = value === 'false' ? false : value || true; // numbers stay strings: every use coerces them
+    const queued = (window as unknown as { lazo?: Stub }).lazo?.q ?? [];
+    const api = init(options as unknown as LazoOptions);
+    const lazo = (method: keyof Lazo, ...args: unknown[]) => (api[method] as ((...a: unknown[]) => unknown) | undefined)?.(...args);
+    (window as unknown as { lazo: typeof lazo }).lazo = lazo;
+    for (const call of Array.from(queued)) lazo(...(Array.from(call) as [keyof Lazo, ...unknown[]]));
+  } catch {
+    // never break the page
+  }
+});

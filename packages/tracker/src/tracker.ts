@@ -1,4 +1,4 @@
-import type { LazoContext, Message, MessageContext } from '@lazo/protocol/types';
+import type { Message, MessageContext } from '@lazo/protocol/types';
 import { CAMPAIGN_PARAMS, externalReferrer, parseCampaign } from './campaign.js';
 import { consentReducer, initialConsent } from './consent.js';
 import { switchesPerson } from './identity.js';
@@ -7,13 +7,11 @@ import { firstTouchOf, iso, nextSession, type FirstTouch } from './session.js';
 import { parseJSON, type ConsentStore } from './store.js';
 import type { ConsentInput, Lazo, Send, Session } from './types.js';
 
-/** Key of the visit state on the device: `{u: userId, s: session, f: first touch}`. */
+/** Key of the visit state on the device: `{a: anonymousId, u: userId, s: session, f: first touch}`. */
 export const STATE_KEY = 'lazo';
 
-/** `context.lazo` plus the visit's external referrer, so that any event of a visit tells where it came from. */
-type LazoCtx = LazoContext & { referrer?: string | undefined };
-
 interface State {
+  a?: string | undefined;
   u?: string | undefined;
   s?: Session | undefined;
   f?: FirstTouch | undefined;
@@ -53,24 +51,26 @@ export interface Tracker extends Lazo {
 export function createTracker(d: TrackerDeps): Tracker {
   const o = d.settings;
   const cookie = d.idCookie;
-  let consent = initialConsent(o.consent, o.gpc, !!cookie.get());
-  let anonymousId = cookie.get() || d.newId();
+  // The cookie is read once: every document.cookie access is a synchronous round trip to the browser process.
+  let written = cookie.get();
+  let consent = initialConsent(o.consent, o.gpc, !!written);
+  let anonymousId = written || d.newId();
 
   const queue = createQueue(d, () => consent === 'granted');
 
   const read = (): State => parseJSON(d.kv.get(STATE_KEY)) || {};
   const write = (state: State) => d.kv.set(STATE_KEY, JSON.stringify(state));
 
-  /** With consent the cookie is the truth (another tab may have reset it); it is written once, not extended. */
+  /**
+   * The cookie gets the id when consent allows and the id is new to it; it is not re-written on later
+   * visits, so it expires `cookieDays` after it was set. Between tabs the id travels in the state (`a`).
+   */
   const syncCookie = () => {
-    if (consent !== 'granted') return;
-    const stored = cookie.get();
-    if (stored) anonymousId = stored;
-    else cookie.set(anonymousId);
+    if (consent === 'granted' && written !== anonymousId) cookie.set((written = anonymousId));
   };
   const newAnonymousId = () => {
     anonymousId = d.newId();
-    if (consent === 'granted') cookie.set(anonymousId);
+    syncCookie();
   };
 
   const grant = () => {
@@ -81,6 +81,7 @@ export function createTracker(d: TrackerDeps): Tracker {
     d.kv.wipe();
     cookie.del();
     anonymousId = d.newId();
+    written = undefined;
   };
   if (consent === 'granted') grant();
   else if (consent === 'denied') wipe();
@@ -88,11 +89,13 @@ export function createTracker(d: TrackerDeps): Tracker {
   /** Build a message and queue it; `update` may change the state (identify) before the session is resolved. */
   function enqueue(type: Message['type'], fields: object, update?: (state: State) => void) {
     if (consent === 'denied') return;
-    syncCookie();
     const { loc, doc } = d;
     const now = d.clock();
     const state = read();
+    anonymousId = state.a ||= anonymousId; // another tab may have changed it (reset, another person)
     update?.(state);
+    state.a = anonymousId;
+    syncCookie();
     const session = (state.s = nextSession(
       state.s,
       now,
@@ -101,10 +104,10 @@ export function createTracker(d: TrackerDeps): Tracker {
     ));
     state.f ||= firstTouchOf(session, loc.href);
     write(state);
-    const context: MessageContext & { lazo: LazoCtx } = {
+    const context: MessageContext = {
       page: { url: loc.href, path: loc.pathname, search: loc.search, referrer: doc.referrer, title: doc.title },
       campaign: session.campaign,
-      lazo: { sessionId: session.id, referrer: session.referrer, firstTouch: type === 'identify' ? state.f : undefined },
+      lazo: { sessionId: session.id, firstTouch: type === 'identify' ? state.f : undefined },
     };
     queue.push({
       type,
@@ -142,15 +145,15 @@ export function createTracker(d: TrackerDeps): Tracker {
     },
     reset() {
       newAnonymousId();
-      write({});
+      write({ a: anonymousId });
     },
     flush: queue.flush,
     formFields() {
       const fields: Record<string, string> = {};
       if (consent !== 'granted') return fields;
-      syncCookie();
-      fields.lazo_anonymous_id = anonymousId;
-      const campaign: Record<string, string | undefined> = read().s?.campaign ?? {};
+      const state = read();
+      fields.lazo_anonymous_id = state.a || anonymousId;
+      const campaign: Record<string, string | undefined> = state.s?.campaign ?? {};
       for (const [param, field] of CAMPAIGN_PARAMS) if (campaign[field]) fields[param] = campaign[field];
       return fields;
     },

@@ -66,10 +66,10 @@ export interface KV {
   keys(): string[];
 }
 
-/** Result of one delivery attempt; status 0 is a network error. */
+/** Result of one delivery attempt (a fetch Response fits); status 0 is a network error. */
 export interface SendResult {
   status: number;
-  /** Seconds, from the Retry-After header. */
-  retryAfter?: number;
+  /** Response headers; `Retry-After` (seconds) is read from them. */
+  headers?: { get(name: string): string | null };
 }
 export type Send = (body: string) => Promise<SendResult>;

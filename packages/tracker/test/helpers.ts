@@ -24,6 +24,9 @@ export interface SentBatch {
 }
 
 /** A transport that records bodies and answers from a script of results (then 200). */
+/** A response with a Retry-After header, as the transport passes it on. */
+export const retryAfter = (status: number, seconds: number): SendResult => ({ status, headers: new Headers({ 'Retry-After': String(seconds) }) });
+
 export function fakeSend(script: (SendResult | 'reject')[] = []) {
   const bodies: SentBatch[] = [];
   const send: Send = (body) => {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createQueue, LEASE_MS, MAX_QUEUED, QUEUE_PREFIX, type QueueDeps } from '../src/queue.js';
 import { createConsentStore } from '../src/store.js';
 import type { SendResult } from '../src/types.js';
-import { counter, fakeSend, memoryStorage } from './helpers.js';
+import { counter, fakeSend, memoryStorage, retryAfter } from './helpers.js';
 
 type Queued = Message & { messageId: string };
 const ids = counter('m');
@@ -107,8 +107,8 @@ describe('retry', () => {
     [[{ status: 503 }], 900, 1, false], // random 0.5 → first retry after 1 s
     [[{ status: 503 }], 1000, 2, true],
     [['reject'], 1000, 2, true], // network error
-    [[{ status: 429, retryAfter: 3 }], 3000, 1, false], // Retry-After 3 s + jitter 0.5 s
-    [[{ status: 429, retryAfter: 3 }], 3500, 2, true],
+    [[retryAfter(429, 3)], 3000, 1, false], // Retry-After 3 s + jitter 0.5 s
+    [[retryAfter(429, 3)], 3500, 2, true],
     [[{ status: 503 }, { status: 503 }, { status: 500 }], 1000 + 2000 + 4000, 4, true], // exponential
     [[{ status: 400 }], 120_000, 1, false], // never on other 4xx: dropped
     [[{ status: 401 }], 120_000, 1, false],
@@ -189,7 +189,7 @@ describe('several tabs', () => {
 
   it('an owner whose queue was adopted does not send it again', async () => {
     const device = memoryStorage();
-    const slow = setup({ device, tab: 'slow', script: [{ status: 503, retryAfter: 30 }] });
+    const slow = setup({ device, tab: 'slow', script: [retryAfter(503, 30)] });
     const m = msg();
     slow.queue.push(m);
     slow.queue.flush();

@@ -9,10 +9,7 @@ export function createTransport(url: string): Send {
   return (body) => {
     try {
       // A rejection (network error) is handled by the queue as status 0.
-      return fetch(url, { method: 'POST', body, keepalive: true }).then((r) => ({
-        status: r.status,
-        retryAfter: +(r.headers.get('Retry-After') || 0),
-      }));
+      return fetch(url, { method: 'POST', body, keepalive: true });
     } catch {
       return Promise.resolve({ status: navigator.sendBeacon(url, body) ? 202 : 0 });
     }
