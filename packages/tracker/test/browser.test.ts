@@ -52,7 +52,7 @@ describe.skipIf(!haveChromium)('tracker in Chromium, against the server', () => 
   });
 
   /** A fresh site (isolates the rows), a fresh browser context (isolates cookies and storage), a page base URL. */
-  async function setup(variant: Variant, s: Omit<Scenario, 'variant' | 'key' | 'host'> = {}, contextInit?: (c: BrowserContext) => Promise<void>) {
+  async function setup(variant: Variant, s: Omit<Scenario, 'variant' | 'key' | 'host'> = {}, contextInit?: (c: BrowserContext) => Promise<unknown>) {
     const site = await server.newSite([pages.origin]);
     const base = pages.add({ variant, key: site.publicKey, host: server.url, ...s });
     const context = await browser.newContext();
@@ -65,7 +65,7 @@ describe.skipIf(!haveChromium)('tracker in Chromium, against the server', () => 
       );
     const sessions = () =>
       server.query<SessionRow>('select session_id, anonymous_id, utm_source, utm_medium, utm_campaign from sessions where site_id = $1', [site.siteId]);
-    const eventsWhen = (ok: (rows: EventRow[]) => boolean) => waitFor(events, ok);
+    const eventsWhen = (ok: (rows: EventRow[]) => boolean, ms?: number) => waitFor(events, ok, ms);
     const open = async (path = '/') => {
       const page = await context.newPage();
       await page.goto(base + path);
