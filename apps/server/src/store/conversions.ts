@@ -1,5 +1,5 @@
-import { customAlphabet } from 'nanoid';
 import type { Queryable } from './db.js';
+import { lockSiteIdentity, newPersonId } from './identity.js';
 
 /** A conversion as stored: identifiers normalised, the person resolved when it can be. */
 export interface ConversionRecord {
@@ -28,15 +28,6 @@ export interface PersonRef {
   anonymousId: string | null;
   /** When the conversion happened: an anonymousId's owner can change over time (a shared device). */
   at: Date;
-}
-
-/**
- * Serialises person creation on one site, so that two uploads naming the same new email do not create
- * two persons (emails, unlike userIds, have no unique index). The same lock as store/identity.ts's
- * lockSiteIdentity (`hashtext(site_id)`), so conversions and identifies of one site take turns.
- */
-async function lockPersons(tx: Queryable, siteId: string) {
-  await tx.query('select pg_advisory_xact_lock(hashtext($1))', [siteId]);
 }
 
 /** The person an anonymousId belonged to at `at`: the latest link from before then, else its first link. */
@@ -109,7 +100,9 @@ async function loadKnownPersons(tx: Queryable, siteId: string, refs: PersonRef[]
  * since conversions need the secret key), and links no anonymousId.
  */
 export async function resolveConversionPersons(tx: Queryable, siteId: string, refs: PersonRef[]): Promise<(string | null)[]> {
-  await lockPersons(tx, siteId);
+  // Identity's per-site lock: conversions and identifies of one site take turns, so two writers never
+  // both create a person for one new email (emails, unlike userIds, have no unique index).
+  await lockSiteIdentity(tx, [siteId]);
   const { byUserId, byEmail, links } = await loadKnownPersons(tx, siteId, refs);
   const found = refs.map((r): string | undefined => {
     if (r.userId) {
@@ -179,12 +172,6 @@ async function createOfflinePersons(tx: Queryable, siteId: string, refs: PersonR
   }
   return result;
 }
-
-/** Person ids as store/identity.ts makes them: `p_` + 16 lowercase letters and digits. */
-const newPersonId = (() => {
-  const id = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 16);
-  return () => 'p_' + id();
-})();
 
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 
