@@ -100,6 +100,28 @@ describe('the API over real HTTP', () => {
     expect(foreign.headers['access-control-allow-origin']).toBe('https://evil.example');
   });
 
+  it('takes analytics.js requests as it sends them with apiHost "HOST/v1": /v1/t, /v1/p, /v1/i (one message) and /v1/b (batching)', async () => {
+    const headers = { origin: 'https://shop.example', 'content-type': 'text/plain' };
+    const one = (type: string, id: string, extra: object) => JSON.stringify({ type, messageId: id, anonymousId: 'a-ajs', writeKey: site.publicKey, ...extra });
+    for (const [path, body] of [
+      ['/v1/p', one('page', 'ajs-p', { properties: { path: '/' } })],
+      ['/v1/t', one('track', 'ajs-t', { event: 'Clicked' })],
+      ['/v1/i', one('identify', 'ajs-i', { traits: { plan: 'pro' } })],
+      ['/v1/b', JSON.stringify({ writeKey: site.publicKey, sentAt: new Date().toISOString(), batch: [{ type: 'track', event: 'Batched', messageId: 'ajs-b', anonymousId: 'a-ajs' }] })],
+    ] as const) {
+      const res = await raw(server.url, path, headers, 'POST', body);
+      expect(res.status, `${path} ${res.body}`).toBe(200);
+      expect(JSON.parse(res.body)).toMatchObject({ accepted: 1 });
+    }
+    const { rows } = await db.query<{ message_id: string; type: string }>("select message_id, type from events where site_id = $1 and message_id like 'ajs-%' order by message_id", [site.siteId]);
+    expect(rows).toEqual([
+      { message_id: 'ajs-b', type: 'track' },
+      { message_id: 'ajs-i', type: 'identify' },
+      { message_id: 'ajs-p', type: 'page' },
+      { message_id: 'ajs-t', type: 'track' },
+    ]);
+  });
+
   it('serves /lazo.js long-cached, with a strong ETag and 304 on If-None-Match', async () => {
     const first = await fetch(`${server.url}/lazo.js`);
     expect(first.status).toBe(200);

@@ -29,7 +29,11 @@ export function registerIngestRoutes(app: FastifyInstance, services: LazoService
     return { accepted: inserted.size, duplicates: stored - inserted.size, rejected: prepared.rejected };
   }
 
-  app.post('/v1/batch', auth, async (request) => {
+  // analytics.js (Segment's browser library) posts to its apiHost + '/b' when batching, and to the type's
+  // first letter ('/t', '/p', …) otherwise: with apiHost 'host/v1' those paths are aliases of ours.
+  app.post('/v1/b', auth, batchHandler);
+  app.post('/v1/batch', auth, batchHandler);
+  async function batchHandler(request: FastifyRequest) {
     const body = request.body as { batch?: unknown; sentAt?: unknown; context?: unknown } | undefined;
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
       throw apiError('LAZO_ERR_BODY_INVALID', 'Send {"batch": [ …messages ]}.');
@@ -40,10 +44,15 @@ export function registerIngestRoutes(app: FastifyInstance, services: LazoService
     }
     const context = body.context && typeof body.context === 'object' ? (body.context as MessageContext) : undefined;
     return ingest(request, body.batch, typeof body.sentAt === 'string' ? body.sentAt : undefined, context);
-  });
+  }
 
   for (const type of ['page', 'track', 'identify', 'alias', 'screen'] as const) {
-    app.post(`/v1/${type}`, auth, async (request) => {
+    app.post(`/v1/${type.charAt(0)}`, auth, singleHandler(type));
+    app.post(`/v1/${type}`, auth, singleHandler(type));
+  }
+
+  function singleHandler(type: 'page' | 'track' | 'identify' | 'alias' | 'screen') {
+    return async (request: FastifyRequest) => {
       const body = request.body;
       if (!body || typeof body !== 'object' || Array.isArray(body)) throw apiError('LAZO_ERR_BODY_INVALID', 'Send one message as a JSON object.');
       if (Number(request.headers['content-length'] ?? 0) > MAX_MESSAGE_BYTES) throw apiError('LAZO_ERR_MESSAGE_TOO_LARGE');
@@ -52,6 +61,6 @@ export function registerIngestRoutes(app: FastifyInstance, services: LazoService
       // A lone message that cannot be taken makes the whole request unacceptable.
       if (result.rejected.length > 0) throw apiError('LAZO_ERR_BODY_INVALID', result.rejected[0]!.error);
       return result;
-    });
+    };
   }
 }
