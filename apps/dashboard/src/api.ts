@@ -102,9 +102,10 @@ export interface PersonPage {
 
 export type PersonProfile = Record<string, unknown>;
 
-/** What the CSV endpoints answer: counts, and the rows they could not take with the reason. */
+/** What the CSV endpoints answer (protocol's ConversionsResponse / SpendResponse): counts, and the rows not taken with why. */
 export interface UploadResult {
   rejected?: Array<{ index?: number; line?: number; error?: string }>;
+  ignoredColumns?: unknown;
   [count: string]: unknown;
 }
 

@@ -3,6 +3,7 @@
  * (sessions) with their pages and forms, identifications per browser, conversions, offline touches.
  * Read defensively (a field left out drops an item, never the page). Pure.
  */
+import { formatMoney } from './format.js';
 import { asArray, describeTouch, personDevices, pick } from './person-fields.js';
 
 export type ItemKind = 'session' | 'page' | 'form' | 'identify' | 'conversion' | 'offline';
@@ -75,17 +76,17 @@ function visit(s: unknown): TimelineItem | undefined {
   return { at, kind: 'session', title: touch ?? 'Visit', detail: detail || undefined, device, children: visitSteps(s, device) };
 }
 
-function conversion(c: unknown): TimelineItem | undefined {
+function conversion(c: unknown, locale?: string): TimelineItem | undefined {
   const at = when(c);
   if (at === undefined) return undefined;
-  const value = pick(c, 'value');
-  const amount = typeof value === 'number' || typeof value === 'string' ? `${value} ${text(pick(c, 'currency')) ?? ''}`.trim() : undefined;
+  const value = Number(pick(c, 'value'));
+  const amount = Number.isFinite(value) && pick(c, 'value') !== undefined ? formatMoney(value, text(pick(c, 'currency')) ?? 'EUR', locale) : undefined;
   const channel = text(pick(c, 'channel'));
   return { at, kind: 'conversion', title: `Conversion: ${text(pick(c, 'type')) ?? 'unknown type'}`, detail: [amount, channel ? `via ${channel}` : undefined].filter(Boolean).join(' · ') || undefined };
 }
 
 /** Newest first, as someone about to call the lead reads it. */
-export function buildTimeline(profile: unknown): TimelineItem[] {
+export function buildTimeline(profile: unknown, locale?: string): TimelineItem[] {
   const items: TimelineItem[] = [];
   const journey = pick(profile, 'journey');
   for (const s of Array.isArray(journey) ? journey : asArray(pick(journey, 'sessions'))) {
@@ -100,7 +101,7 @@ export function buildTimeline(profile: unknown): TimelineItem[] {
   const created = toMs(pick(profile, 'createdAt'));
   if (created !== undefined && !devices.some((d) => d.linkedFrom !== undefined)) items.push({ at: created, kind: 'identify', title: 'Became a lead' });
   for (const c of asArray(pick(profile, 'conversions'))) {
-    const item = conversion(c);
+    const item = conversion(c, locale);
     if (item) items.push(item);
   }
   return items.sort((a, b) => b.at - a.at);

@@ -77,7 +77,7 @@ describe('reading a lead profile', () => {
 });
 
 describe('the journey timeline', () => {
-  const items = buildTimeline(PROFILE);
+  const items = buildTimeline(PROFILE, 'en-GB');
 
   it('puts visits, identifications, the offline touch and the deal in one list, newest first', () => {
     expect(items.map((i) => [i.kind, i.title])).toEqual([
@@ -88,7 +88,7 @@ describe('the journey timeline', () => {
       ['identify', 'Identified in this browser'],
       ['session', 'Paid Search · google / cpc · spring'],
     ]);
-    expect(items[0]!.detail).toBe('1200 EUR · via callcenter');
+    expect(items[0]!.detail).toBe('€1,200 · via callcenter');
   });
 
   it('keeps each visit’s pages and forms, in order, on its device', () => {

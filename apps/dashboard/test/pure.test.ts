@@ -205,11 +205,13 @@ describe('API answers read defensively', () => {
     expect(normalizePersonPage(undefined)).toEqual({ persons: [], nextCursor: null });
   });
 
-  it('summarizes an upload answer from whatever counts it has', () => {
-    expect(summarize({ inserted: 3, updated: 1, duplicates: 2, rejected: [{ line: 4, error: 'x' }], dryRun: true } as never)).toEqual([
+  it('summarizes an upload answer from whatever counts it has, in the words given', () => {
+    const answer = { accepted: 3, duplicates: 2, updated: 0, rejected: [{ index: 2, line: 4, error: 'x' }], dryRun: true, ignoredColumns: ['notes'] };
+    expect(summarize(answer, { accepted: 'new', duplicates: 'already there' })).toEqual([
       ['new', 3],
-      ['updated', 1],
       ['already there', 2],
+      ['updated', 0],
     ]);
+    expect(summarize({ rowsTaken: 1 })).toEqual([['rows taken', 1]]);
   });
 });

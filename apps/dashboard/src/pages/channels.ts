@@ -238,13 +238,13 @@ function comparisonTable(a: AttributionReport, b: AttributionReport, level: Leve
   const side = markov === a ? 'a' : 'b';
   const columns: Column<Joined>[] = [
     { key: 'name', label: level.noun },
-    { key: 'a-conv', label: `${la}: conversions`, numeric: true, value: (r) => r.a?.conversions ?? 0, render: (r) => formatCount(r.a?.conversions ?? 0) },
-    { key: 'a-rev', label: `${la}: revenue`, numeric: true, value: (r) => r.a?.revenue ?? 0, render: (r) => money(r.a?.revenue ?? 0) },
-    { key: 'b-conv', label: `${lb}: conversions`, numeric: true, value: (r) => r.b?.conversions ?? 0, render: (r) => formatCount(r.b?.conversions ?? 0) },
-    { key: 'b-rev', label: `${lb}: revenue`, numeric: true, value: (r) => r.b?.revenue ?? 0, render: (r) => money(r.b?.revenue ?? 0) },
+    { key: 'a-conv', label: 'Conversions A', numeric: true, help: la, value: (r) => r.a?.conversions ?? 0, render: (r) => formatCount(r.a?.conversions ?? 0) },
+    { key: 'a-rev', label: 'Revenue A', numeric: true, help: la, value: (r) => r.a?.revenue ?? 0, render: (r) => money(r.a?.revenue ?? 0) },
+    { key: 'b-conv', label: 'Conversions B', numeric: true, help: lb, value: (r) => r.b?.conversions ?? 0, render: (r) => formatCount(r.b?.conversions ?? 0) },
+    { key: 'b-rev', label: 'Revenue B', numeric: true, help: lb, value: (r) => r.b?.revenue ?? 0, render: (r) => money(r.b?.revenue ?? 0) },
     {
       key: 'delta',
-      label: 'B − A conversions',
+      label: 'B − A',
       numeric: true,
       value: (r) => (r.b?.conversions ?? 0) - (r.a?.conversions ?? 0),
       render: (r) => {
@@ -255,7 +255,8 @@ function comparisonTable(a: AttributionReport, b: AttributionReport, level: Leve
   ];
   if (markov) columns.push({ key: 'removal', label: 'Removal effect', numeric: true, help: 'Share of conversions lost if this channel were removed (Markov)', value: (r) => r[side]?.removalEffect ?? null, render: (r) => formatPercent(r[side]?.removalEffect) });
   return [
-    sortableTable({ caption: `${la} compared with ${lb}`, columns, rows, sort: { key: 'b-conv', dir: 'desc' }, class: 'compare-table' }),
+    h('p', { class: 'compare-legend' }, h('span', { class: 'badge' }, 'A'), ` ${la}`, h('span', { class: 'badge' }, 'B'), ` ${lb}`),
+    sortableTable({ caption: `${la} (A) compared with ${lb} (B)`, columns, rows, sort: { key: 'b-conv', dir: 'desc' }, class: 'compare-table' }),
     h(
       'p',
       { class: 'hint' },

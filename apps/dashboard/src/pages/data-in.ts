@@ -102,6 +102,7 @@ export function dataInPage(ctx: PageContext): HTMLElement {
         columns: 'email or userId, date, value, currency, type',
         template: { name: 'lazo-conversions.csv', csv: CONVERSIONS_TEMPLATE },
         send: (csv, dryRun) => ctx.api.uploadConversions(csv, dryRun),
+        labels: { accepted: 'new', duplicates: 'already there', updated: 'updated' },
       }),
       uploadCard({
         id: 'upload-spend',
@@ -110,6 +111,7 @@ export function dataInPage(ctx: PageContext): HTMLElement {
         columns: 'date, source, medium, campaign, amount, currency',
         template: { name: 'lazo-spend.csv', csv: SPEND_TEMPLATE },
         send: (csv, dryRun) => ctx.api.uploadSpend(csv, dryRun),
+        labels: { accepted: 'rows taken', inserted: 'new days', updated: 'days changed', unchanged: 'days unchanged' },
       }),
     ),
     h('section', { class: 'card', attrs: { id: 'site-settings' } }, siteCard(ctx)),

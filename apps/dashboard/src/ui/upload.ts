@@ -13,22 +13,16 @@ export interface UploadOptions {
   /** A small example file the user can download and fill in. */
   template: { name: string; csv: string };
   send(csv: string, dryRun: boolean): Promise<UploadResult>;
+  /** Words for the counts the endpoint answers with (`{accepted: 'new'}`). */
+  labels: Record<string, string>;
 }
 
 const PREVIEW_ROWS = 8;
 
-/** "inserted: 3, updated: 1" from whatever counts the server answers with, rejected rows apart. */
-export function summarize(result: UploadResult): Array<[string, number]> {
-  const labels: Record<string, string> = {
-    accepted: 'stored',
-    inserted: 'new',
-    stored: 'stored',
-    updated: 'updated',
-    unchanged: 'unchanged',
-    duplicates: 'already there',
-  };
+/** The counts of an upload answer, in words: `[["new", 3], ["updated", 1]]`; rejected rows are shown apart. */
+export function summarize(result: UploadResult, labels: Record<string, string> = {}): Array<[string, number]> {
   return Object.entries(result)
-    .filter((e): e is [string, number] => typeof e[1] === 'number' && e[0] !== 'rows')
+    .filter((e): e is [string, number] => typeof e[1] === 'number')
     .map(([k, v]) => [labels[k] ?? k.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase(), v]);
 }
 
@@ -75,8 +69,9 @@ function rejectedTable(result: UploadResult, parsed: ParsedCsv) {
   );
 }
 
-function resultView(result: UploadResult, parsed: ParsedCsv, dryRun: boolean) {
-  const counts = summarize(result).filter(([, v]) => v > 0);
+function resultView(result: UploadResult, parsed: ParsedCsv, dryRun: boolean, labels: Record<string, string>) {
+  const counts = summarize(result, labels).filter(([, v]) => v > 0);
+  const ignored = Array.isArray(result.ignoredColumns) ? result.ignoredColumns.map(String) : [];
   const rejected = result.rejected?.length ?? 0;
   return h(
     'div',
@@ -89,6 +84,7 @@ function resultView(result: UploadResult, parsed: ParsedCsv, dryRun: boolean) {
       rejected ? ` · ${formatCount(rejected)} with problems` : '',
       dryRun ? ' — nothing is stored until you upload.' : '',
     ),
+    ignored.length ? h('p', { class: 'hint' }, `Columns not read: ${ignored.join(', ')}.`) : null,
     rejected ? rejectedTable(result, parsed) : null,
   );
 }
@@ -110,7 +106,7 @@ export function uploadCard(opts: UploadOptions): HTMLElement {
       const result = await opts.send(text, dryRun);
       const bad = new Set((result.rejected ?? []).map((r) => r.line ?? parsed.rows[r.index ?? -1]?.line ?? -1));
       preview.replaceChildren(previewHead(), previewTable(parsed, bad));
-      outcome.replaceChildren(resultView(result ?? {}, parsed, dryRun));
+      outcome.replaceChildren(resultView(result ?? {}, parsed, dryRun, opts.labels));
       if (!dryRun) current = undefined;
     } catch (e) {
       outcome.replaceChildren(errorBox(e));
