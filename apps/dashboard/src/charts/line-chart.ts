@@ -54,7 +54,7 @@ function lineChart(days: string[], s: Series): HTMLElement {
 
   const chart = svg(
     'svg',
-    { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${s.label} per day, ${days.length} days, total ${s.format(total)}, highest ${s.format(max)}`, tabindex: 0 },
+    { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${s.label}, ${days.length} points from ${days[0] ?? ''} to ${days[n - 1] ?? ''}, total ${s.format(total)}, highest ${s.format(max)}`, tabindex: 0 },
     grid,
     xLabels,
     area,

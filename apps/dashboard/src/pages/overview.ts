@@ -53,7 +53,8 @@ export function overviewPage(ctx: PageContext): HTMLElement {
   );
   void fill(
     series,
-    () => api.timeseries(range),
+    // Past four months a day is a pixel or less: weeks read better.
+    () => api.timeseries(range, rangeDays(range) > 120 ? 'week' : 'day'),
     (ts) => {
       const points = ts.points ?? [];
       if (points.length === 0) return empty('No data for this period yet.');
@@ -65,7 +66,7 @@ export function overviewPage(ctx: PageContext): HTMLElement {
           { label: 'Leads', tone: 'series-2', values: points.map((p) => p.leads ?? 0), format: (v) => formatCount(v) },
           { label: 'Customers', tone: 'series-3', values: points.map((p) => p.customers ?? 0), format: (v) => formatCount(v) },
         ],
-        'Visitors, leads and customers per day',
+        `Visitors, leads and customers per ${ts.interval === 'week' ? 'week' : 'day'}`,
       );
     },
   );
