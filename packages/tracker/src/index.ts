@@ -4,7 +4,7 @@ import { randomId } from './dom/random.js';
 import { watchRoutes } from './dom/routes.js';
 import { createTransport } from './dom/transport.js';
 import { createConsentStore } from './store.js';
-import { createTracker, type Tracker } from './tracker.js';
+import { createTracker, STATE_KEY, type Tracker } from './tracker.js';
 import type { Lazo, LazoOptions } from './types.js';
 
 export type { ConsentInput, ConsentState, Lazo, LazoOptions } from './types.js';
@@ -65,6 +65,8 @@ export function init(options: LazoOptions): Lazo {
     on(document, 'visibilitychange', () => document.visibilityState === 'hidden' && flushNow());
     on(window, 'pagehide', flushNow);
     on(window, 'online', flushNow);
+    // Consent withdrawn in another tab: its wipe deleted the state key (nothing else deletes it).
+    on(window, 'storage', (e) => (e as StorageEvent).key === STATE_KEY && !(e as StorageEvent).newValue && t.consent('denied'));
     if (o.pageviews) {
       watchRoutes(api.page, !!o.hash);
       on(window, 'pageshow', (e) => (e as PageTransitionEvent).persisted && api.page());

@@ -26,12 +26,13 @@ export function nextSession(
   if (previous && now - previous.at <= idleMs && (!touch.campaign || same(touch.campaign, previous.campaign))) {
     return { ...previous, at: now };
   }
-  return { id: newId(), at: now, campaign: touch.campaign, referrer: touch.referrer };
+  return { ...touch, id: newId(), at: now };
 }
 
-export type FirstTouch = NonNullable<LazoContext['firstTouch']>;
+/** `context.lazo.firstTouch`, plus `id`: the first session's id. */
+export type FirstTouch = NonNullable<LazoContext['firstTouch']> & { id?: string };
 
 /** The first touch of an anonymous id: the touch of its first session, where it landed and when. */
 export function firstTouchOf(session: Session, landingUrl: string): FirstTouch {
-  return { campaign: session.campaign, referrer: session.referrer, landingUrl, at: iso(session.at) };
+  return { ...session, landingUrl, at: iso(session.at) };
 }

@@ -118,20 +118,26 @@ describe.skipIf(!haveChromium)('tracker in Chromium, against the server', () => 
         await t.context.close();
       });
 
-      it('withdraw: the cookie and the stored queue are gone, and what was queued is never sent', async () => {
+      it('withdraw: the cookie and the stored queue are gone, and what was queued is never sent — in every tab', async () => {
         const t = await setup(variant, { options: { consent: 'granted' } });
         await t.context.route('**/v1/batch', (route) => route.abort('internetdisconnected'));
         const page = await t.open();
+        const other = await t.open('/other');
         await call(page, 'track', 'Queued');
+        await call(other, 'track', 'Queued elsewhere');
         await sleep(1500);
         expect(await t.idCookie()).toBeTruthy();
         expect((await t.storageKeys(page)).some((k) => k.startsWith('lazo_q.'))).toBe(true);
         await call(page, 'consent', 'denied');
         expect(await t.idCookie()).toBeUndefined();
         expect(await t.storageKeys(page)).toEqual([]);
+        expect(await call(other, 'consent')).toBe('denied'); // told through the storage event
+        await call(other, 'track', 'After withdrawal');
         await t.context.unroute('**/v1/batch');
-        await page.evaluate(() => window.dispatchEvent(new Event('online')));
+        for (const p of [page, other]) await p.evaluate(() => window.dispatchEvent(new Event('online')));
         await sleep(1500);
+        expect(await t.idCookie()).toBeUndefined();
+        expect(await t.storageKeys(other)).toEqual([]);
         expect(await t.events()).toEqual([]);
         await t.context.close();
       });

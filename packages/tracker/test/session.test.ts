@@ -21,7 +21,7 @@ describe('nextSession', () => {
     const next = nextSession(previous, now, touch, counter('s'));
     expect(next.at).toBe(now);
     if (expected === 'same') expect(next).toEqual({ ...live, at: now });
-    else expect(next).toEqual({ id: 's1', at: now, campaign: touch.campaign, referrer: touch.referrer });
+    else expect(next).toEqual({ ...touch, id: 's1', at: now });
   });
 
   it('honours a custom idle timeout', () => {
@@ -32,6 +32,7 @@ describe('nextSession', () => {
 describe('firstTouchOf', () => {
   it('is the touch of the session, where it landed and when', () => {
     expect(firstTouchOf(live, 'https://shop.example/?utm_source=google')).toEqual({
+      id: 's0',
       campaign: ads,
       referrer: 'https://www.google.com/',
       landingUrl: 'https://shop.example/?utm_source=google',

@@ -160,6 +160,7 @@ describe('messages', () => {
     const identify = t.messages().find((m) => m.type === 'identify')!;
     expect(identify).toMatchObject({ userId: 'u1', traits: { email: 'a@b.example' } });
     expect(identify.context?.lazo?.firstTouch).toEqual({
+      id: expect.any(String),
       campaign: { source: 'first' },
       referrer: 'https://news.example/',
       landingUrl: 'https://shop.example/?utm_source=first',
