@@ -103,6 +103,7 @@ describe('person list', () => {
     lastActivityAt,
     createdAt: '2025-01-01T00:00:00.000Z',
     counts: { visits: 0, pageviews: 0, forms: 0, conversions: 0 },
+    firstTouch: null,
   });
   const all = [person('p1', 10, '2025-06-01T00:00:00.000Z'), person('p2', 30, null), person('p3', 10, '2025-06-03T00:00:00.000Z'), person('p4', 20, '2025-06-02T00:00:00.000Z')];
 

@@ -126,6 +126,8 @@ describe.each(engines)('persons API on %s', (engine) => {
     const byScore = await list({ sort: 'score' });
     // 3 visits × 10 + 3 pageviews × 5 + a return within 7 days (30); the list scores as the profile does.
     expect(byScore.persons[0]).toMatchObject({ userId: 'u-1', name: 'Alice Smith', stage: 'lead', score: 75 });
+    expect(byScore.persons[0]).toMatchObject({ firstTouch: { at: at(0), channel: 'Direct', source: '(direct)', medium: '(none)' } });
+    expect(byScore.persons.find((p) => p.userId === 'u-3')).toMatchObject({ firstTouch: null, stage: 'customer' });
     for (const p of byScore.persons) expect((await api.profile({ userId: p.userId })).score.total).toBe(p.score);
     expect(byScore.persons.map((p) => p.score)).toEqual([...byScore.persons.map((p) => p.score)].sort((x, y) => y - x));
     expect(byScore.nextCursor).toBeNull();

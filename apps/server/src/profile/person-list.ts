@@ -13,6 +13,8 @@ export interface ListedPerson {
   score: number;
   lastActivityAt: string | null;
   createdAt: string;
+  /** The landing touch of the person's first visit. */
+  firstTouch: { at: string; channel: string; source: string; medium: string; campaign: string } | null;
   counts: { visits: number; pageviews: number; forms: number; conversions: number };
 }
 

@@ -3,7 +3,7 @@ import type { Site } from './sites.js';
 import { linkAtTime, lockSiteIdentity } from './identity.js';
 import { normalizeEmail } from '../identity/resolve.js';
 import { formKey, groupForms, productName, summarizeActivity, type Activity, type FormEvent } from '../profile/activity.js';
-import { buildProfile, stageOf, type Profile, type ProfileConversion, type ProfileEvent, type ProfilePerson, type ProfileSession } from '../profile/assemble.js';
+import { buildProfile, channelOf, stageOf, type Profile, type ProfileConversion, type ProfileEvent, type ProfilePerson, type ProfileSession } from '../profile/assemble.js';
 import { displayName, pagePersons, type ListCursor, type ListedPerson, type PersonSort } from '../profile/person-list.js';
 import { scoreLead, scoreWeights } from '../profile/score.js';
 
@@ -292,6 +292,7 @@ export async function listPersons(db: Queryable, site: Site, query: PersonListQu
   const { scope, persons } = await loadScope(db, site.siteId, candidates.map((c) => c.person_id));
   const activity = await loadActivities(db, scope);
   const weights = scoreWeights(site.settings.scoreWeights);
+  const channel = channelOf(site.settings);
   const listed: ListedPerson[] = [];
   for (const p of persons) {
     if (p.mergedInto) continue;
@@ -309,13 +310,17 @@ export async function listPersons(db: Queryable, site: Site, query: PersonListQu
       lastActivityAt: facts.lastActivityAt?.toISOString() ?? null,
       createdAt: p.createdAt.toISOString(),
       counts: { visits: facts.visits, pageviews: facts.pageviews, forms: facts.formsSubmitted, conversions: a.conversions },
+      firstTouch: a.firstVisit ? { at: a.firstVisit.at.toISOString(), channel: channel(a.firstVisit), source: a.firstVisit.source, medium: a.firstVisit.medium, campaign: a.firstVisit.campaign } : null,
     });
   }
   return pagePersons(listed, query.sort, query.limit, query.cursor);
 }
 
+type Touch = { source: string; medium: string; campaign: string };
+
 interface PersonActivity {
   activity: Activity;
+  firstVisit?: Touch & { at: Date };
   conversionTypes: Set<string>;
   conversions: number;
 }
@@ -331,7 +336,8 @@ async function loadActivities(db: Queryable, scope: PersonScope): Promise<Map<st
   const { rows } = await db.query<{ kind: string; owner: string; t1: Date | null; t2: Date | null; key: string | null; flag: boolean | null; n: number; data: unknown }>(
     `with ${SCOPED},
      pages as (select e.owner, e.ts, ${EVENT_PATH} as path, e.properties->'product' as product from person_events e where e.type = 'page')
-     select 'visit' as kind, owner, started_at as t1, last_seen_at as t2, null::text as key, null::boolean as flag, 0 as n, null::jsonb as data from person_sessions
+     select 'visit' as kind, owner, started_at as t1, last_seen_at as t2, null::text as key, null::boolean as flag, 0 as n,
+            jsonb_build_object('source', source, 'medium', medium, 'campaign', campaign) as data from person_sessions
      union all
      select 'path', owner, null, max(ts), path, product is not null, count(*)::int, null from pages group by owner, path, product is not null
      union all
@@ -348,7 +354,10 @@ async function loadActivities(db: Queryable, scope: PersonScope): Promise<Map<st
   for (const r of rows) {
     let a = out.get(r.owner);
     if (!a) out.set(r.owner, (a = emptyActivity()));
-    if (r.kind === 'visit') a.activity.visits.push({ startedAt: r.t1!, lastSeenAt: r.t2! });
+    if (r.kind === 'visit') {
+      a.activity.visits.push({ startedAt: r.t1!, lastSeenAt: r.t2! });
+      if (!a.firstVisit || r.t1! < a.firstVisit.at) a.firstVisit = { at: r.t1!, ...(r.data as Touch) };
+    }
     else if (r.kind === 'path') {
       a.activity.pageviews += r.n;
       if (r.key !== null) a.activity.paths.push({ path: r.key, namedProduct: r.flag === true, views: r.n, lastAt: r.t2! });
