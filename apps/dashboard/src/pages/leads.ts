@@ -22,37 +22,6 @@ export function leadsPage(ctx: PageContext): HTMLElement {
   let cursor: string | null | undefined;
   let request = 0;
 
-  // The list may not carry each lead's first touch (older servers): then it is read from the profiles of
-  // the rows shown, a few at a time, and filled in as it arrives.
-  const pending: Array<() => Promise<void>> = [];
-  let running = 0;
-  const pump = () => {
-    while (running < 4 && pending.length) {
-      running++;
-      void pending.shift()!().finally(() => {
-        running--;
-        pump();
-      });
-    }
-  };
-  const firstSourceCell = (p: PersonSummary) => {
-    const known = firstTouch(p);
-    const id = personId(p);
-    const cell = h('td', null, known ?? (id ? '…' : '—'));
-    if (known === undefined && id) {
-      pending.push(async () => {
-        try {
-          // A cell of an earlier search is detached by now; filling it is harmless.
-          cell.textContent = firstTouch(await ctx.api.person(id)) ?? '—';
-        } catch {
-          cell.textContent = '—';
-        }
-      });
-      pump();
-    }
-    return cell;
-  };
-
   const row = (p: PersonSummary) => {
     const id = personId(p);
     const email = personEmail(p);
@@ -64,7 +33,7 @@ export function leadsPage(ctx: PageContext): HTMLElement {
       h('td', null, personUserId(p) ?? '—'),
       h('td', null, stageBadge(personStage(p))),
       h('td', { class: 'num' }, formatCount(personScore(p))),
-      firstSourceCell(p),
+      h('td', null, firstTouch(p) ?? '—'),
       h('td', { class: 'num' }, formatCount(pick(pick(p, 'counts'), 'visits'))),
       h('td', null, formatDateTime(pick(p, 'lastActivityAt', 'lastSeenAt', 'updatedAt'))),
     );
@@ -73,7 +42,6 @@ export function leadsPage(ctx: PageContext): HTMLElement {
   async function load(append: boolean) {
     const mine = ++request;
     if (!append) {
-      pending.length = 0;
       body.replaceChildren();
       cursor = undefined;
     }
