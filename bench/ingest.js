@@ -1,0 +1,314 @@
+// pnpm bench:ingest — durable ingestion over HTTP on real PostgreSQL, next to two same-run ceilings:
+//   (i)  the same requests against a route that authenticates, parses and validates but writes nothing;
+//   (ii) a bulk insert of the same rows (the store's unnest statement) without HTTP.
+// Not a test: it prints figures. Options (env): BENCH_SECONDS (10), BENCH_CLIENTS_20 (32),
+// BENCH_CLIENTS_1 (256), BENCH_SERVERS (API processes, 2), BENCH_FLUSHES / BENCH_ROWS_PER_FLUSH (writer
+// knobs), DATABASE_URL or TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test): a scratch
+// database lazo_bench is created on that server and dropped afterwards.
+import { fork } from 'node:child_process';
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { openPostgres, migrate, createSite } from '../apps/server/dist/index.js';
+import { prepareBatch } from '../apps/server/dist/ingest/prepare.js';
+import { insertEventsAndSessions } from '../apps/server/dist/store/insert-events.js';
+
+const int = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
+const SECONDS = int('BENCH_SECONDS', 10);
+const WARMUP_MS = 1_500;
+const SERVERS = int('BENCH_SERVERS', 2);
+const CLIENTS = { 20: int('BENCH_CLIENTS_20', 32), 1: int('BENCH_CLIENTS_1', 256) };
+const SIZES = (process.env.BENCH_SIZES ?? '20,1').split(',').map(Number);
+const baseUrl = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const BENCH_DB = 'lazo_bench';
+
+const benchUrl = (() => {
+  const u = new URL(baseUrl);
+  u.pathname = '/' + BENCH_DB;
+  return u.toString();
+})();
+
+// ---- messages: what the tracker sends, one visitor (and visit) per request --------------------------------
+const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
+const RUN = Date.now().toString(36);
+let messageSeq = 0;
+let requestSeq = 0;
+
+function message(visitor, i, ts) {
+  const n = ++messageSeq;
+  const path = `/products/${n % 97}`;
+  const common = `"messageId":"${RUN}-${n}","anonymousId":"anon-${visitor}","timestamp":"${ts}","sentAt":"${ts}","context":{"page":{"url":"https://shop.example${path}?utm_source=google&utm_medium=cpc&utm_campaign=spring","path":"${path}","referrer":"https://www.google.com/","title":"Product ${n % 97}"},"campaign":{"source":"google","medium":"cpc","name":"spring"},"lazo":{"sessionId":"visit-${visitor}"},"userAgent":"${UA}","library":{"name":"lazo.js","version":"0.1.0"}}`;
+  return i % 4 === 0 ? `{"type":"page",${common},"properties":{"path":"${path}"}}` : `{"type":"track","event":"Product Viewed",${common},"properties":{"product":"sku-${n % 501}","price":${n % 90}}}`;
+}
+
+/** A request body of `size` messages from one visitor, as the tracker batches them. */
+function body(size) {
+  const visitor = `${RUN}-${++requestSeq % 50_000}`;
+  const ts = new Date().toISOString();
+  const messages = [];
+  for (let i = 0; i < size; i++) messages.push(message(visitor, i, ts));
+  return `{"batch":[${messages.join(',')}]}`;
+}
+
+// ---- CPU accounting: µs of CPU by component, independent of what else the machine is doing -------------
+let servers = [];
+/** A connection to the server's maintenance database: creates and drops the scratch one, reads pg_stat_activity. */
+let adminDb;
+const CLK_TCK = 100; // Linux's USER_HZ
+
+function serverCpu(server) {
+  return new Promise((resolve) => {
+    const onMessage = (m) => {
+      if (m && typeof m.cpu === 'number') {
+        server.child.off('message', onMessage);
+        resolve(m.cpu);
+      }
+    };
+    server.child.on('message', onMessage);
+    server.child.send('cpu');
+  });
+}
+
+/** PostgreSQL backends serving the bench database: their CPU from /proc (Linux only; 0 elsewhere). */
+async function postgresCpu() {
+  const { rows } = await adminDb.query('select pid from pg_stat_activity where datname = $1', [BENCH_DB]);
+  const perPid = new Map();
+  for (const { pid } of rows) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      perPid.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK);
+    } catch {
+      // not on Linux, or the backend is gone
+    }
+  }
+  return perPid;
+}
+
+async function cpuSnapshot() {
+  const { user, system } = process.cpuUsage();
+  const api = (await Promise.all(servers.map(serverCpu))).reduce((a, b) => a + b, 0);
+  return { client: user + system, api, pg: await postgresCpu() };
+}
+
+function cpuSince(before, after) {
+  let pg = 0;
+  for (const [pid, us] of after.pg) pg += us - (before.pg.get(pid) ?? 0);
+  return { client: after.client - before.client, api: after.api - before.api, pg };
+}
+
+// ---- HTTP load ---------------------------------------------------------------------------------------
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/**
+ * `clients` loops, each posting one request at a time over keep-alive connections spread over the servers,
+ * for WARMUP_MS (not counted) and then SECONDS.
+ */
+async function load({ urls, path, key, size, clients }) {
+  const agents = urls.map(() => new http.Agent({ keepAlive: true, maxSockets: Math.ceil(clients / urls.length) }));
+  const auth = 'Basic ' + Buffer.from(key + ':').toString('base64');
+  const latencies = [];
+  let events = 0;
+  let errors = 0;
+  let counting = false;
+  const started = Date.now();
+  const countFrom = started + WARMUP_MS;
+  const stopAt = countFrom + SECONDS * 1000;
+
+  function post(i) {
+    const payload = body(size);
+    const target = new URL(path, urls[i % urls.length]);
+    const t0 = process.hrtime.bigint();
+    return new Promise((resolve) => {
+      const req = http.request(
+        target,
+        { method: 'POST', agent: agents[i % urls.length], headers: { authorization: auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d) => (text += d));
+          res.on('end', () => {
+            const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+            if (res.statusCode === 200) {
+              if (counting) {
+                const r = JSON.parse(text);
+                events += r.accepted + r.duplicates;
+                latencies.push(ms);
+              }
+            } else if (counting) errors++;
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        if (counting) errors++;
+        resolve();
+      });
+      req.end(payload);
+    });
+  }
+
+  let cpuStart;
+  const timer = setTimeout(() => {
+    counting = true;
+    cpuStart = cpuSnapshot();
+  }, WARMUP_MS);
+  await Promise.all(
+    Array.from({ length: clients }, async (_, i) => {
+      while (Date.now() < stopAt) await post(i);
+    }),
+  );
+  clearTimeout(timer);
+  const elapsed = (Date.now() - countFrom) / 1000;
+  const cpu = cpuSince(await cpuStart, await cpuSnapshot());
+  for (const a of agents) a.destroy();
+  latencies.sort((a, b) => a - b);
+  return { events, requests: latencies.length, errors, cpu, perSecond: events / elapsed, requestsPerSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+// ---- the bulk-insert ceiling --------------------------------------------------------------------------
+/**
+ * The store's own statement (events + session upsert, one round trip) in groups of `groupRows`, `concurrency`
+ * transactions at a time, for SECONDS. Rows are prepared from the same messages as the HTTP runs (once, up
+ * front) and given fresh ids per group, so what is timed is the database's work, not JSON.
+ */
+async function bulkInsert(db, siteId, { groupRows, concurrency }) {
+  const template = [];
+  while (template.length < groupRows) {
+    const { batch } = JSON.parse(body(20));
+    const prepared = await prepareBatch({ siteId, verified: false, messages: batch, receivedAt: new Date(), loadSessions: async () => new Map() });
+    template.push(prepared.request);
+  }
+  let group = 0;
+  const nextGroup = () => {
+    const g = ++group;
+    const events = [];
+    const sessions = [];
+    for (const req of template) {
+      for (const e of req.events) events.push({ ...e, messageId: `${e.messageId}~${g}`, sessionId: `${e.sessionId}~${g}` });
+      for (const s of req.sessions) sessions.push({ ...s, sessionId: `${s.sessionId}~${g}` });
+    }
+    return { events, sessions };
+  };
+  // Open the connections first: connecting is not what is measured.
+  await Promise.all(Array.from({ length: concurrency }, () => db.transaction((tx) => tx.query('select 1'))));
+  let rows = 0;
+  let counting = false;
+  const countFrom = Date.now() + WARMUP_MS;
+  const stopAt = countFrom + SECONDS * 1000;
+  let cpuStart;
+  const timer = setTimeout(() => {
+    counting = true;
+    cpuStart = cpuSnapshot();
+  }, WARMUP_MS);
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < stopAt) {
+        const { events, sessions } = nextGroup();
+        await db.transaction((tx) => insertEventsAndSessions(tx, events, sessions));
+        if (counting) rows += events.length;
+      }
+    }),
+  );
+  clearTimeout(timer);
+  const perSecond = rows / ((Date.now() - countFrom) / 1000);
+  return { rows, perSecond, cpu: cpuSince(await cpuStart, await cpuSnapshot()) };
+}
+
+// ---- run ------------------------------------------------------------------------------------------------
+function startServers(count) {
+  return Promise.all(
+    Array.from({ length: count }, () => {
+      const child = fork(new URL('./ingest-server.js', import.meta.url), { env: { ...process.env, BENCH_DATABASE_URL: benchUrl }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      return new Promise((resolve, reject) => {
+        child.once('message', (m) => resolve({ child, url: m.url }));
+        child.once('exit', (code) => reject(new Error(`bench API process exited with ${code}`)));
+      });
+    }),
+  );
+}
+
+const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const pct = (a, b) => `${fmt((100 * a) / b)} %`;
+
+async function main() {
+  adminDb = await openPostgres(baseUrl, { max: 1 });
+  await adminDb.query(`drop database if exists ${BENCH_DB} with (force)`);
+  await adminDb.query(`create database ${BENCH_DB}`);
+  const db = await openPostgres(benchUrl, { max: 4 });
+  try {
+    await migrate(db);
+    const pgVersion = (await db.query('show server_version')).rows[0].server_version;
+    const commitMode = (await db.query('show synchronous_commit')).rows[0].synchronous_commit;
+    console.log(`Lazo ingestion benchmark: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), Node ${process.version}, PostgreSQL ${pgVersion} (synchronous_commit=${commitMode})`);
+    console.log(`${SERVERS} API process(es) + this load generator + PostgreSQL share the machine's cores: every figure below`);
+    console.log(`includes the client's own cost. ${SECONDS} s per run after ${WARMUP_MS / 1000} s of warm-up. Load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.\n`);
+
+    servers = await startServers(SERVERS);
+    const urls = servers.map((s) => s.url);
+    const results = {};
+    for (const size of SIZES) {
+      const clients = CLIENTS[size];
+      const validateSite = await createSite(db, { name: `validate-${size}`, origins: [] });
+      results[`validate${size}`] = await load({ urls, path: '/bench/validate', key: validateSite.publicKey, size, clients });
+      const site = await createSite(db, { name: `durable-${size}`, origins: [] });
+      const r = await load({ urls, path: '/v1/batch', key: site.publicKey, size, clients });
+      const { rows } = await db.query('select count(*)::int as n from events where site_id = $1', [site.siteId]);
+      r.stored = rows[0].n;
+      results[`durable${size}`] = r;
+    }
+    for (const s of servers) s.child.send('stop');
+    await Promise.all(servers.map((s) => new Promise((r) => s.child.once('exit', r))));
+    servers = [];
+
+    const bulkSite = await createSite(db, { name: 'bulk', origins: [] });
+    const bulk1 = await bulkInsert(db, bulkSite.siteId, { groupRows: 5_000, concurrency: 1 });
+    const bulk2 = await bulkInsert(db, bulkSite.siteId, { groupRows: 5_000, concurrency: 2 });
+    const bulk = bulk2.perSecond > bulk1.perSecond ? { ...bulk2, concurrency: 2 } : { ...bulk1, concurrency: 1 };
+
+    const cores = os.cpus().length;
+    const row = (label, r) =>
+      console.log(`  ${label.padEnd(40)} ${fmt(r.perSecond).padStart(8)} events/s ${fmt(r.requestsPerSecond).padStart(7)} req/s   p50 ${fmt(r.p50, 1).padStart(6)} ms   p99 ${fmt(r.p99, 1).padStart(6)} ms${r.errors ? `   ${r.errors} errors` : ''}`);
+    /** CPU µs per event by component, and what the server side alone would sustain on the machine's cores. */
+    const cpuLine = (r, count, what = 'event') => {
+      const per = (us) => us / Math.max(1, count);
+      const server = per(r.cpu.api) + per(r.cpu.pg);
+      console.log(
+        `  ${''.padEnd(40)} CPU per ${what}: load generator ${fmt(per(r.cpu.client))} µs, API ${fmt(per(r.cpu.api))} µs, PostgreSQL ${fmt(per(r.cpu.pg))} µs` +
+          ` → server side alone on ${cores} idle cores: ≈ ${fmt((cores * 1e6) / server)} ${what}s/s`,
+      );
+    };
+    console.log(`Bulk insert ceiling (the store's unnest statement, 5,000 rows a transaction, no HTTP):`);
+    for (const [label, b] of [['1 transaction at a time', bulk1], ['2 transactions at a time', bulk2]]) {
+      console.log(`  ${label.padEnd(40)} ${fmt(b.perSecond).padStart(8)} rows/s`);
+      cpuLine({ cpu: { client: 0, api: b.cpu.client, pg: b.cpu.pg } }, b.rows, 'row');
+    }
+    console.log('');
+    for (const size of SIZES) {
+      const d = results[`durable${size}`];
+      const v = results[`validate${size}`];
+      console.log(`Batches of ${size} event${size > 1 ? 's' : ''}, ${CLIENTS[size]} concurrent keep-alive clients:`);
+      row('parse + validate only (no write)', v);
+      cpuLine(v, v.events);
+      row('POST /v1/batch, durable', d);
+      cpuLine(d, d.events);
+      console.log(`  stored ${fmt(d.stored)} rows for ${fmt(d.events)} acknowledged events counted${d.stored >= d.events ? ' (≥: warm-up rows are stored too)' : '  ← FEWER THAN ACKNOWLEDGED'}`);
+      console.log(`  durable / validate-only ${pct(d.perSecond, v.perSecond)};  durable / bulk-insert ceiling ${pct(d.perSecond, bulk.perSecond)}\n`);
+    }
+    console.log(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (above ~${cores} means other work shared these cores).\n`);
+    const d20 = results.durable20;
+    const d1 = results.durable1;
+    console.log('Targets (issue 2):');
+    if (d20) console.log(`  batches of 20 ≥ 50 % of the bulk-insert ceiling: ${pct(d20.perSecond, bulk.perSecond)} ${d20.perSecond >= bulk.perSecond / 2 ? 'met' : 'NOT met'}`);
+    if (d1) console.log(`  ≥ 15,000 single-event requests/s: ${fmt(d1.requestsPerSecond)} ${d1.requestsPerSecond >= 15_000 ? 'met' : 'NOT met'}`);
+  } finally {
+    for (const s of servers) s.child.kill();
+    await db.close();
+    await adminDb.query(`drop database if exists ${BENCH_DB} with (force)`);
+    await adminDb.close();
+  }
+}
+
+await main();
