@@ -97,6 +97,26 @@ function cpuSince(before, after) {
 }
 
 // ---- HTTP load ---------------------------------------------------------------------------------------
+/** WARMUP_MS not counted, then SECONDS counted: CPU time is read at both ends of the counted part. */
+function measureWindow() {
+  let counting = false;
+  let cpuStart;
+  const countFrom = Date.now() + WARMUP_MS;
+  const timer = setTimeout(() => {
+    counting = true;
+    cpuStart = cpuSnapshot();
+  }, WARMUP_MS);
+  return {
+    stopAt: countFrom + SECONDS * 1000,
+    counting: () => counting,
+    async finish() {
+      clearTimeout(timer);
+      const seconds = (Date.now() - countFrom) / 1000;
+      return { seconds, cpu: cpuSince(await cpuStart, await cpuSnapshot()) };
+    },
+  };
+}
+
 function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -112,10 +132,7 @@ async function load({ urls, path, key, size, clients }) {
   const latencies = [];
   let events = 0;
   let errors = 0;
-  let counting = false;
-  const started = Date.now();
-  const countFrom = started + WARMUP_MS;
-  const stopAt = countFrom + SECONDS * 1000;
+  const window = measureWindow();
 
   function post(i) {
     const payload = body(size);
@@ -132,40 +149,33 @@ async function load({ urls, path, key, size, clients }) {
           res.on('end', () => {
             const ms = Number(process.hrtime.bigint() - t0) / 1e6;
             if (res.statusCode === 200) {
-              if (counting) {
+              if (window.counting()) {
                 const r = JSON.parse(text);
                 events += r.accepted + r.duplicates;
                 latencies.push(ms);
               }
-            } else if (counting) errors++;
+            } else if (window.counting()) errors++;
             resolve();
           });
         },
       );
       req.on('error', () => {
-        if (counting) errors++;
+        if (window.counting()) errors++;
         resolve();
       });
       req.end(payload);
     });
   }
 
-  let cpuStart;
-  const timer = setTimeout(() => {
-    counting = true;
-    cpuStart = cpuSnapshot();
-  }, WARMUP_MS);
   await Promise.all(
     Array.from({ length: clients }, async (_, i) => {
-      while (Date.now() < stopAt) await post(i);
+      while (Date.now() < window.stopAt) await post(i);
     }),
   );
-  clearTimeout(timer);
-  const elapsed = (Date.now() - countFrom) / 1000;
-  const cpu = cpuSince(await cpuStart, await cpuSnapshot());
+  const { seconds, cpu } = await window.finish();
   for (const a of agents) a.destroy();
   latencies.sort((a, b) => a - b);
-  return { events, requests: latencies.length, errors, cpu, perSecond: events / elapsed, requestsPerSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return { events, requests: latencies.length, errors, cpu, perSecond: events / seconds, requestsPerSecond: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
 // ---- the bulk-insert ceiling --------------------------------------------------------------------------
@@ -176,7 +186,7 @@ async function load({ urls, path, key, size, clients }) {
  */
 async function bulkInsert(db, siteId, { groupRows, concurrency }) {
   const template = [];
-  while (template.length < groupRows) {
+  for (let rows = 0; rows < groupRows; rows += 20) {
     const { batch } = JSON.parse(body(20));
     const prepared = await prepareBatch({ siteId, verified: false, messages: batch, receivedAt: new Date(), loadSessions: async () => new Map() });
     template.push(prepared.request);
@@ -195,26 +205,18 @@ async function bulkInsert(db, siteId, { groupRows, concurrency }) {
   // Open the connections first: connecting is not what is measured.
   await Promise.all(Array.from({ length: concurrency }, () => db.transaction((tx) => tx.query('select 1'))));
   let rows = 0;
-  let counting = false;
-  const countFrom = Date.now() + WARMUP_MS;
-  const stopAt = countFrom + SECONDS * 1000;
-  let cpuStart;
-  const timer = setTimeout(() => {
-    counting = true;
-    cpuStart = cpuSnapshot();
-  }, WARMUP_MS);
+  const window = measureWindow();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (Date.now() < stopAt) {
+      while (Date.now() < window.stopAt) {
         const { events, sessions } = nextGroup();
         await db.transaction((tx) => insertEventsAndSessions(tx, events, sessions));
-        if (counting) rows += events.length;
+        if (window.counting()) rows += events.length;
       }
     }),
   );
-  clearTimeout(timer);
-  const perSecond = rows / ((Date.now() - countFrom) / 1000);
-  return { rows, perSecond, cpu: cpuSince(await cpuStart, await cpuSnapshot()) };
+  const { seconds, cpu } = await window.finish();
+  return { rows, perSecond: rows / seconds, cpu };
 }
 
 // ---- run ------------------------------------------------------------------------------------------------
