@@ -4,7 +4,7 @@ type Stub = ((...args: unknown[]) => void) & { q?: ArrayLike<unknown>[] };
 
 /**
  * The script-tag build. Options come from the tag's data attributes (`data-key`, `data-consent`,
- * `data-cookie-domain` …; "false" is false, an empty attribute true); calls queued by the stub in
+ * `data-cookie-domain` …; "false" is false, an empty attribute true, digits a number); calls queued by the stub in
  * `window.lazo.q` are replayed in order. The only global is `lazo`.
  */
 const script = document.currentScript as HTMLScriptElement; // only readable while the script runs
@@ -14,7 +14,7 @@ setTimeout(() => {
   try {
     const options: Record<string, unknown> = { host: new URL(script.src).origin };
     for (const [name, value = ''] of Object.entries(script.dataset))
-      options[name] = value === 'false' ? false : value || true; // numbers stay strings: every use coerces them
+      options[name] = value === 'false' ? false : !value || (+value >= 0 ? +value : value);
     const queued = (window as unknown as { lazo?: Stub }).lazo?.q ?? [];
     const api = init(options as unknown as LazoOptions);
     const lazo = (method: keyof Lazo, ...args: unknown[]) => (api[method] as ((...a: unknown[]) => unknown) | undefined)?.(...args);

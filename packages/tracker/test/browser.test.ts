@@ -234,7 +234,7 @@ describe.skipIf(!haveChromium)('tracker in Chromium, against the server', () => 
       });
 
       it('offline, then online: delivered', async () => {
-        const t = await setup(variant, { options: { consent: 'granted' } });
+        const t = await setup(variant, { options: { consent: 'granted', flushInterval: 300 } });
         const page = await t.open();
         await t.context.setOffline(true);
         await call(page, 'track', 'Offline 1');
