@@ -1,5 +1,9 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { apiError } from './errors.js';
+import { findRepoRoot } from './routes/static.js';
 import type { Queryable } from './store/db.js';
 import { createSite, findSiteByKey, getSite, normalizeOrigin, rotateKeys, updateSite } from './store/sites.js';
 
@@ -74,6 +78,35 @@ export async function ensureDemoSite(db: Queryable, options: { origins: string[]
   const keys = { siteId: DEMO_SITE_ID, publicKey: rotated!.publicKey, secretKey: rotated!.secretKey! };
   writeKeysFile(options.keysFile, keys);
   return { ...keys, created: false, allowedOrigins };
+}
+
+type NodeHandler = (req: unknown, res: unknown, parsedBody?: unknown) => Promise<void>;
+
+/**
+ * POST /examples/landing-page/lead: the landing-page example's tiny CRM (examples/landing-page/crm-handler.js),
+ * which keeps the lead and sends Lazo a verified identify with the demo's secret key. `demo` returns the
+ * server's URL and the demo keys once they are known (after listening); until then the form answers 503.
+ */
+export function registerDemoRoutes(app: FastifyInstance, demo: () => { url: string; secretKey: string } | undefined, examplesDir = join(findRepoRoot() ?? '.', 'examples')) {
+  const handlerFile = join(examplesDir, 'landing-page', 'crm-handler.js');
+  let crm: Promise<NodeHandler> | undefined;
+  // In a scope of its own: an HTML form's urlencoded body is parsed here and nowhere else in the API.
+  void app.register(async (scope) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    });
+    scope.post('/examples/landing-page/lead', { bodyLimit: 64 * 1024 }, async (request, reply) => {
+      const keys = demo();
+      if (!keys) throw apiError('LAZO_ERR_OVERLOADED', 'The demo site is not ready yet.', 1);
+      if (!existsSync(handlerFile)) throw apiError('LAZO_ERR_NOT_FOUND', 'The landing-page example is not in this checkout.');
+      crm ??= import(pathToFileURL(handlerFile).href).then((m: { createCrmHandler: (o: object) => NodeHandler }) =>
+        m.createCrmHandler({ lazoUrl: keys.url, secretKey: keys.secretKey }),
+      );
+      const handle = await crm;
+      reply.hijack();
+      await handle(request.raw, reply.raw, request.body);
+    });
+  });
 }
 
 // Demo data: `generateDemoData` (@lazo/attribution) makes the journeys; loading them into the store belongs

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { TRACKER_CACHE_CONTROL } from '../src/routes/static.js';
+import { registerDemoRoutes } from '../src/demo.js';
 import { openPglite, type Db } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
 import { createSite, type CreatedSite } from '../src/store/sites.js';
@@ -42,6 +43,7 @@ describe('the API over real HTTP', () => {
     dir = mkdtempSync(join(tmpdir(), 'lazo-http-'));
     trackerFile = join(dir, 'lazo.js');
     writeFileSync(trackerFile, '(function(){window.lazo=1})();\n');
+    writeFileSync(join(dir, 'index.js'), 'export function init() {}\n');
     const examples = join(dir, 'examples');
     mkdirSync(join(examples, 'landing-page', 'assets'), { recursive: true });
     mkdirSync(join(examples, 'spa'), { recursive: true });
@@ -191,7 +193,18 @@ describe('the API over real HTTP', () => {
     const js = await raw(server.url, '/examples/spa/app.js');
     expect(js.headers['content-type']).toBe('application/javascript; charset=utf-8');
     expect((await raw(server.url, '/examples/spa/')).body).toBe('<div id="app"></div>');
+    // The SPA routes in the browser: a reload on one of its pages gets the app, a missing asset a 404.
+    const route = await raw(server.url, '/examples/spa/pricing');
+    expect(route.status).toBe(200);
+    expect(route.body).toBe('<div id="app"></div>');
     expect((await raw(server.url, '/examples/spa/missing.js')).status).toBe(404);
+    expect((await raw(server.url, '/examples/landing-page/pricing')).status).toBe(404);
+
+    // The npm build, for the SPA's import map.
+    const module = await raw(server.url, '/tracker/index.js');
+    expect(module.status).toBe(200);
+    expect(module.headers['content-type']).toBe('application/javascript; charset=utf-8');
+    expect(module.body).toContain('export function init');
   });
 
   it.each([
@@ -250,5 +263,29 @@ describe('the API over real HTTP', () => {
     for (const s of lateStatuses) expect([0, 503]).toContain(s);
     const { rows } = await db.query<{ message_id: string }>('select message_id from events where site_id = $1 order by message_id', [site.siteId]);
     expect(rows.map((r) => r.message_id)).toEqual(Array.from({ length: 20 }, (_, i) => `taken-${i}`).sort());
+  });
+});
+
+describe('the landing-page example\'s CRM form under lazo serve --demo', () => {
+  it('takes the form, answers with the thank-you page and tells Lazo who the visitor is (verified identify)', async () => {
+    const db = await openPglite();
+    await migrate(db);
+    const site = await createSite(db, { name: 'Demo', origins: [] });
+    let url = '';
+    const server = await startServer({ db, port: 0, rateLimitPerMinute: false, configure: (app) => registerDemoRoutes(app, () => (url ? { url, secretKey: site.secretKey } : undefined)) });
+    try {
+      const early = await raw(server.url, '/examples/landing-page/lead', { 'content-type': 'application/x-www-form-urlencoded' }, 'POST', 'email=x%40example.com');
+      expect(early.status).toBe(503);
+      url = server.url;
+      const form = new URLSearchParams({ email: 'ana@example.com', name: 'Ana', lazo_anonymous_id: 'anon-form', utm_source: 'newsletter' }).toString();
+      const res = await raw(server.url, '/examples/landing-page/lead', { 'content-type': 'application/x-www-form-urlencoded' }, 'POST', form);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/html/);
+      expect(res.body).toContain('ana@example.com');
+      const { rows } = await db.query<{ type: string; anonymous_id: string; verified: boolean }>('select type, anonymous_id, verified from events where site_id = $1', [site.siteId]);
+      expect(rows).toEqual([{ type: 'identify', anonymous_id: 'anon-form', verified: true }]);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { DEMO_SITE_NAME, demoOrigins, ensureDemoSite, type DemoSite } from '../demo.js';
+import { DEMO_SITE_NAME, demoOrigins, ensureDemoSite, registerDemoRoutes, type DemoSite } from '../demo.js';
 import { closeOnSignals, startServer, type RunningServer } from '../server.js';
 import { UsageError, dataDirOf, describeDatabase, openMigratedDb, parseCommandArgs, type CliIo } from './io.js';
 
@@ -56,6 +56,7 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
 
   const { db, applied } = await openMigratedDb(io.env);
   let demo: DemoSite | undefined;
+  let url = '';
   const server = await startServer({
     db,
     port,
@@ -63,7 +64,9 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
     logger: { level: io.env.LOG_LEVEL || 'warn' },
     rateLimitPerMinute: rateLimit === 0 ? false : rateLimit,
     staticFiles: { examplesPublicKey: () => demo?.publicKey },
+    ...(values.demo ? { configure: (app) => registerDemoRoutes(app, () => (demo ? { url, secretKey: demo.secretKey } : undefined)) } : {}),
   });
+  url = server.url;
   const lines = [`Lazo listening on ${server.url}`, `  database      ${describeDatabase(io.env)}${applied.length > 0 ? ` (applied migrations ${applied.join(', ')})` : ''}`];
   if (db.engine === 'pglite') {
     lines.push('                embedded engine: one process, no fsync; for trying Lazo and small single-machine sites.', '                Use PostgreSQL (DATABASE_URL) in production.');

@@ -7,7 +7,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { apiError } from '../errors.js';
 
 export interface StaticRouteOptions {
-  /** The script-tag bundle served at /lazo.js. Default: `packages/tracker/dist/lazo.js` of this checkout. */
+  /**
+   * The script-tag bundle served at /lazo.js. Default: `packages/tracker/dist/lazo.js` of this checkout.
+   * The npm (ESM) build beside it, `index.js`, is served at /tracker/index.js for the SPA example.
+   */
   trackerFile?: string;
   /** Folder holding `landing-page/` and `spa/`, served under /examples/. Default: `examples/` of this checkout. */
   examplesDir?: string;
@@ -20,6 +23,9 @@ export interface StaticRouteOptions {
 
 /** The examples served under /examples/NAME/ (issue 3: a landing page and an SPA). */
 export const EXAMPLE_SITES = ['landing-page', 'spa'] as const;
+
+/** Examples that route in the browser (history API): a path that is no file is one of their pages. */
+const HISTORY_ROUTED = new Set<string>(['spa']);
 
 /**
  * /lazo.js has a fixed URL (it is pasted into sites), so it cannot be cached as immutable. A day of
@@ -56,7 +62,7 @@ export function contentTypeOf(path: string): string {
  * The checkout this module runs from: src/routes/ (tests) and dist/routes/ (built) both sit three levels
  * below the repository root, but walking up to the workspace file also survives a changed layout.
  */
-function findRepoRoot(): string | undefined {
+export function findRepoRoot(): string | undefined {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
@@ -147,6 +153,14 @@ export function registerStaticRoutes(app: FastifyInstance, options: StaticRouteO
     return send(request, reply, file, 'application/javascript; charset=utf-8', TRACKER_CACHE_CONTROL);
   });
 
+  // The npm build, for pages that import '@lazo/tracker' through an import map (the SPA example).
+  app.get('/tracker/index.js', async (request, reply) => {
+    const path = trackerFile ? join(dirname(trackerFile), 'index.js') : undefined;
+    const file = path ? await load(path) : undefined;
+    if (!file) throw apiError('LAZO_ERR_NOT_FOUND', 'The tracker\'s npm build is not built: run `pnpm build`.');
+    return send(request, reply, file, 'application/javascript; charset=utf-8', 'no-cache');
+  });
+
   for (const name of EXAMPLE_SITES) {
     // Relative links in the example pages need the trailing slash.
     app.get(`/examples/${name}`, async (_request, reply) => reply.redirect(`/examples/${name}/`, 301));
@@ -156,6 +170,8 @@ export function registerStaticRoutes(app: FastifyInstance, options: StaticRouteO
       const rest = (request.params as { '*': string })['*'] || 'index.html';
       let path = await insideFolder(base, rest);
       if (path && (await stat(path)).isDirectory()) path = await insideFolder(path, 'index.html');
+      // A reload on /examples/spa/pricing: the app's own route, so its page (never for a missing asset).
+      if (!path && HISTORY_ROUTED.has(name) && !extname(rest) && !rest.split('/').some((p) => p.startsWith('.'))) path = await insideFolder(base, 'index.html');
       const file = path ? await load(path) : undefined;
       if (!path || !file) throw apiError('LAZO_ERR_NOT_FOUND', `No file ${rest.slice(0, 200)} in examples/${name}.`);
       const type = contentTypeOf(path);
