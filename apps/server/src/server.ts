@@ -7,7 +7,7 @@ export interface StartServerOptions extends AppOptions {
   /** Default 127.0.0.1; `0.0.0.0` to listen on every interface. */
   host?: string;
   /** Extra routes or hooks, registered before listening (e.g. a benchmark's own route). */
-  configure?: (app: FastifyInstance) => void | Promise<void>;
+  configure?: (app: FastifyInstance) => unknown;
 }
 
 export interface RunningServer {
