@@ -4,10 +4,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../../packages/tracker/test/e2e/harness.js';
 import { startTestServer, type TestServer } from '../../server/test/helpers/test-server.js';
+import { seedDemoData } from '../../server/src/store/demo-seed.js';
 import type { CreatedSite } from '../../server/src/store/sites.js';
 import { ensureDashboardBuilt } from './helpers/build.js';
 import { XSS, sendHostileVisitor } from './helpers/fixtures.js';
-import { seedThroughApi } from './helpers/seed-api.js';
 
 /**
  * The dashboard in real Chromium against the real server (PGlite) and the demo data set: sign-in, every
@@ -36,7 +36,7 @@ describe.skipIf(!haveChromium)('dashboard in Chromium, against the server', () =
     mkdirSync(SHOTS, { recursive: true });
     server = await startTestServer({ engine: 'pglite' });
     demo = server.site;
-    await seedThroughApi(server, demo.secretKey, { persons: 300, days: 70, seed: 7 });
+    await seedDemoData(server.db, demo.siteId, { persons: 400, days: 70, seed: 7 });
     hostile = await server.newSite(['https://shop.example']);
     await sendHostileVisitor(server, hostile);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
