@@ -2,9 +2,13 @@
 //   (i)  the same requests against a route that authenticates, parses and validates but writes nothing;
 //   (ii) a bulk insert of the same rows (the store's unnest statement) without HTTP.
 // Not a test: it prints figures. Options (env): BENCH_SECONDS (10), BENCH_CLIENTS_20 (32),
-// BENCH_CLIENTS_1 (256), BENCH_SERVERS (API processes, 2), BENCH_FLUSHES / BENCH_ROWS_PER_FLUSH (writer
+// BENCH_CLIENTS_1 (256), BENCH_SERVERS (API processes, 1), BENCH_FLUSHES / BENCH_ROWS_PER_FLUSH (writer
 // knobs), DATABASE_URL or TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test): a scratch
-// database lazo_bench is created on that server and dropped afterwards.
+// database lazo_bench is created on that server and dropped afterwards. BENCH_SIZES (20,1) picks the runs.
+//
+// One API process by default: on 2 cores shared with PostgreSQL and the load generator, a second one
+// measured slower (smaller write groups, more context switches), and the writer's default of 4
+// transactions in flight beat 2.
 import { fork } from 'node:child_process';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -16,7 +20,7 @@ import { insertEventsAndSessions } from '../apps/server/dist/store/insert-events
 const int = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
 const SECONDS = int('BENCH_SECONDS', 10);
 const WARMUP_MS = 1_500;
-const SERVERS = int('BENCH_SERVERS', 2);
+const SERVERS = int('BENCH_SERVERS', 1);
 const CLIENTS = { 20: int('BENCH_CLIENTS_20', 32), 1: int('BENCH_CLIENTS_1', 256) };
 const SIZES = (process.env.BENCH_SIZES ?? '20,1').split(',').map(Number);
 const baseUrl = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
