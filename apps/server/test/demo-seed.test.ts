@@ -57,4 +57,18 @@ describe.each(engines)('seedDemoData on %s', (engine) => {
     expect(profile.journey.length).toBeGreaterThan(0);
     expect(profile.stage).toBe('customer');
   });
+
+  it('makes the funnel meaningful: every paid channel has sessions, leads and a cost per lead of its own', async () => {
+    const site = await t.newSite();
+    await seedDemoData(t.db, site.siteId, { ...SMALL, persons: 400 });
+    const res = await t.app.inject({ method: 'GET', url: '/v1/reports/funnel?from=2026-02-01&to=2026-03-31', headers: { authorization: basic(site.secretKey) } });
+    expect(res.statusCode).toBe(200);
+    const rows: Array<{ channel: string; sessions: number; visitors: number; leads: number; spend: number; cpl: number | null }> = res.json().rows;
+    for (const row of rows) expect(row.sessions + row.spend).toBeGreaterThan(0);
+    const paid = rows.filter((r) => r.spend > 0 && r.leads > 0);
+    expect(paid.map((r) => r.channel)).toEqual(expect.arrayContaining(['Paid Search', 'Paid Social']));
+    expect(new Set(paid.map((r) => r.cpl)).size).toBe(paid.length);
+    expect(res.json().totals).toMatchObject({ leads: expect.any(Number), customers: expect.any(Number) });
+    expect(res.json().totals.customers).toBeGreaterThan(0);
+  });
 });

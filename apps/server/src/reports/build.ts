@@ -1,0 +1,114 @@
+import { attribute, type ModelName } from '@lazo/attribution';
+import type { Db, Queryable } from '../store/db.js';
+import { loadJourneys, loadTouchKinds, type TouchKind } from '../store/journeys.js';
+import { npsByFirstTouch, readReport, sessionCounts, spendByKind, timeseries, type Window } from '../store/reports.js';
+import type { Site } from '../store/sites.js';
+import { EXCLUDED, createGrouping, spendKind, type GroupedKind, type Grouping } from './grouping.js';
+import type { AttributionParams, FunnelParams, TimeseriesParams } from './params.js';
+import { attributionRows, creditOf, funnelRows, seriesPoints, type Credit } from './shape.js';
+
+/** The site's reporting currency (`settings.currency`, default EUR). Amounts are summed as stored, not converted. */
+const currencyOf = (site: Site) => {
+  const c = (site.settings as { currency?: unknown }).currency;
+  return typeof c === 'string' && c ? c : 'EUR';
+};
+
+/** Credits the window's conversions of a type to groups under a model. */
+async function creditGroups(
+  q: Queryable,
+  w: Window,
+  grouping: Grouping,
+  kinds: readonly GroupedKind[],
+  o: { model: ModelName; conversion: string; lookbackDays: number; filtered: boolean },
+): Promise<Credit> {
+  const journeys = await loadJourneys(q, {
+    siteId: w.siteId,
+    from: w.start,
+    to: w.end,
+    conversion: o.conversion,
+    lookbackDays: o.lookbackDays,
+    kinds,
+    nonConverting: o.model === 'markov',
+    withTimes: o.model === 'time_decay',
+  });
+  return creditOf(attribute(journeys, o.model, { key: grouping.keyOfTouch }), o.filtered);
+}
+
+export async function attributionReport(db: Db, site: Site, p: AttributionParams) {
+  const grouping = createGrouping(p.groupBy, site.settings.channelRules);
+  const w: Window = { siteId: site.siteId, start: p.range.start, end: p.range.end };
+  const credit = await readReport(db, async (q) => {
+    const kinds = (await loadTouchKinds(q, site.siteId)).map(grouping.group);
+    return creditGroups(q, w, grouping, kinds, { ...p, filtered: false });
+  });
+  return {
+    from: p.range.from,
+    to: p.range.to,
+    groupBy: p.groupBy,
+    model: p.model,
+    conversion: p.conversion,
+    lookbackDays: p.lookbackDays,
+    currency: currencyOf(site),
+    rows: attributionRows(credit, grouping, p.model === 'markov'),
+    totals: { conversions: round4(credit.total.conversions), revenue: round2(credit.total.value) },
+    uncredited: { conversions: round4(credit.uncredited.conversions), revenue: round2(credit.uncredited.value) },
+    ...(credit.conversionProbability !== undefined ? { conversionProbability: Math.round(credit.conversionProbability * 1e6) / 1e6 } : {}),
+  };
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+export async function funnelReport(db: Db, site: Site, p: FunnelParams) {
+  const grouping = createGrouping(p.groupBy, site.settings.channelRules, p.filters);
+  const filtered = Object.keys(p.filters).length > 0;
+  const w: Window = { siteId: site.siteId, start: p.range.start, end: p.range.end };
+  const inputs = await readReport(db, async (q) => {
+    const kinds = (await loadTouchKinds(q, site.siteId)).map(grouping.group);
+    const groupIds = [...new Set(kinds.map((k) => k.group))];
+    const counts = await sessionCounts(q, w, kinds.map((k) => ({ kind: k.kind, gid: k.group === EXCLUDED ? -1 : groupIds.indexOf(k.group) })));
+    const sessions = new Map([...counts.groups].map(([gid, c]) => [groupIds[gid]!, c]));
+    const credit = { model: p.model, lookbackDays: p.lookbackDays, filtered };
+    const leads = await creditGroups(q, w, grouping, kinds, { ...credit, conversion: 'lead' });
+    const customers = await creditGroups(q, w, grouping, kinds, { ...credit, conversion: p.conversion });
+    const spend = new Map<string, number>();
+    for (const s of await spendByKind(q, w)) {
+      const group = grouping.group(spendKind(s.source, s.medium, s.campaign)).group;
+      spend.set(group, (spend.get(group) ?? 0) + s.amount);
+    }
+    const nps = new Map<string, { promoters: number; passives: number; detractors: number }>();
+    for (const answer of await npsByFirstTouch(q, w)) {
+      const group = answer.kind ? grouping.group(answer.kind as TouchKind).group : EXCLUDED;
+      const n = nps.get(group) ?? { promoters: 0, passives: 0, detractors: 0 };
+      n.promoters += answer.promoters;
+      n.passives += answer.passives;
+      n.detractors += answer.detractors;
+      nps.set(group, n);
+    }
+    return { sessions, sessionTotal: counts.total, leads, customers, spend, nps };
+  });
+  return {
+    from: p.range.from,
+    to: p.range.to,
+    groupBy: p.groupBy,
+    ...(filtered ? { filters: p.filters } : {}),
+    model: p.model,
+    conversion: p.conversion,
+    lookbackDays: p.lookbackDays,
+    currency: currencyOf(site),
+    ...funnelRows(inputs, grouping, filtered),
+  };
+}
+
+export async function timeseriesReport(db: Db, site: Site, p: TimeseriesParams) {
+  const w: Window = { siteId: site.siteId, start: p.range.start, end: p.range.end };
+  const buckets = await readReport(db, (q) => timeseries(q, w, p.interval, p.conversion));
+  return {
+    from: p.range.from,
+    to: p.range.to,
+    interval: p.interval,
+    conversion: p.conversion,
+    currency: currencyOf(site),
+    points: seriesPoints(p.range, p.interval, buckets),
+  };
+}

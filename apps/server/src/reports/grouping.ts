@@ -1,0 +1,70 @@
+import { NOT_SET, createChannelClassifier, type ChannelRule, type Touch } from '@lazo/attribution';
+import type { TouchKind } from '../store/journeys.js';
+import type { Dimension } from './params.js';
+
+const SEPARATOR = '\u001f';
+
+/** A kind of touch, classified and labelled with the group it reports under. */
+export interface GroupedKind {
+  kind: TouchKind;
+  /** What a journey carries for this kind: the group's dimensions, and always the channel (last_non_direct reads it). */
+  touch: Touch;
+  /** The row it reports under. */
+  group: string;
+}
+
+/**
+ * Groups touches by dimensions: each distinct (source, medium, campaign) is classified once (site rules in
+ * front of GA4's) and labelled with its group key, so that SQL and the models work with a handful of groups.
+ */
+/** The group of touches that fail a report's filters: counted nowhere, credited to no row. */
+export const EXCLUDED = '\u0000excluded';
+
+export function createGrouping(dims: readonly Dimension[], channelRules: unknown, filters: Partial<Record<Dimension, string>> = {}) {
+  // Rules were validated when the site saved them; a site whose rules no longer compile reports with GA4's.
+  let classify: ReturnType<typeof createChannelClassifier>;
+  try {
+    classify = createChannelClassifier(Array.isArray(channelRules) ? (channelRules as ChannelRule[]) : []);
+  } catch {
+    classify = createChannelClassifier([]);
+  }
+  const channels = new Map<string, string>();
+  const channelOf = (kind: TouchKind): string => {
+    const id = kind.source + SEPARATOR + kind.medium + SEPARATOR + kind.campaign;
+    let channel = channels.get(id);
+    if (channel === undefined) channels.set(id, (channel = classify(kind)));
+    return channel;
+  };
+  const valueOf = (kind: TouchKind, dim: Dimension): string => (dim === 'channel' ? channelOf(kind) : kind[dim] || NOT_SET);
+  const touchValue = (touch: Touch, d: Dimension) => (d === 'channel' ? touch.channel : touch[d] || NOT_SET);
+  // Channel names are compared as written; sources, mediums and campaigns are stored lowercased.
+  const wanted = (Object.entries(filters) as [Dimension, string][]).map(([d, v]) => [d, d === 'channel' ? v : v.trim().toLowerCase()] as const);
+  const passes = (touch: Touch) => wanted.every(([d, v]) => touchValue(touch, d) === v);
+  const keyOfTouch = (touch: Touch): string => (passes(touch) ? dims.map((d) => touchValue(touch, d)).join(SEPARATOR) : EXCLUDED);
+  const carried = [...new Set<Dimension>([...dims, ...wanted.map(([d]) => d)])];
+
+  return {
+    dims,
+    channelOf,
+    valueOf,
+    /** The credit key of a journey touch (for `attribute`'s `key` option). */
+    keyOfTouch,
+    group(kind: TouchKind): GroupedKind {
+      const touch: Touch = { channel: channelOf(kind) };
+      for (const d of carried) if (d !== 'channel') touch[d] = valueOf(kind, d);
+      return { kind, touch, group: keyOfTouch(touch) };
+    },
+    /** The row fields of a group key: `{channel: 'Paid Search', campaign: 'brand'}`. */
+    fields(group: string): Record<string, string> {
+      const values = group.split(SEPARATOR);
+      return Object.fromEntries(dims.map((d, i) => [d, values[i] ?? NOT_SET]));
+    },
+  };
+}
+
+export type Grouping = ReturnType<typeof createGrouping>;
+
+/** Spend is tagged `''` where a campaign or medium is not given; sessions say `(not set)`. */
+export function spendKind(source: string, medium: string, campaign: string): TouchKind {
+  return { source: source || NOT_SET, medium: medium || NOT_SET, campaign: campaign || NOT_SET };
+}
