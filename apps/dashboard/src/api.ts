@@ -179,9 +179,9 @@ export function createApi(deps: ApiDeps) {
       request<FunnelReport>('GET', '/v1/reports/funnel', {
         query: reportQuery(range, { groupBy: opts.groupBy.join(','), model: opts.model, conversion: opts.conversion, ...opts.filters }),
       }),
-    attribution: (range: DateRange, opts: { groupBy: Dimension[]; filters?: Filters; model: Model; conversion?: string }) =>
+    attribution: (range: DateRange, opts: { groupBy: Dimension[]; model: Model; conversion?: string }) =>
       request<AttributionReport>('GET', '/v1/reports/attribution', {
-        query: reportQuery(range, { groupBy: opts.groupBy.join(','), model: opts.model, conversion: opts.conversion, ...opts.filters }),
+        query: reportQuery(range, { groupBy: opts.groupBy.join(','), model: opts.model, conversion: opts.conversion }),
       }),
     timeseries: (range: DateRange, interval: 'day' | 'week' = 'day') =>
       request<TimeseriesReport>('GET', '/v1/reports/timeseries', { query: reportQuery(range, { interval }) }),

@@ -197,9 +197,7 @@ function drawComparison(ctx: PageContext, level: Level, box: HTMLElement) {
       result,
       () =>
         Promise.all(
-          [state.compare.a, state.compare.b].map((model) =>
-            ctx.api.attribution(ctx.range, { groupBy: level.groupBy, filters: level.filters, model, conversion: state.compare.conversion }),
-          ),
+          [state.compare.a, state.compare.b].map((model) => drilledAttribution(ctx, level, model, state.compare.conversion)),
         ),
       ([a, b]) => comparisonTable(a!, b!, level),
     );
@@ -215,6 +213,17 @@ function drawComparison(ctx: PageContext, level: Level, box: HTMLElement) {
     result,
   );
   load();
+}
+
+/**
+ * The attribution report takes no filters: a drill-down level asks for its parents' dimensions too
+ * (channel, source, medium) and keeps the rows under the selected parent.
+ */
+async function drilledAttribution(ctx: PageContext, level: Level, model: Model, conversion: string): Promise<AttributionReport> {
+  const parents = (Object.keys(level.filters) as Dimension[]).filter((d) => !level.groupBy.includes(d));
+  const report = await ctx.api.attribution(ctx.range, { groupBy: [...parents, ...level.groupBy], model, conversion });
+  const rows = (report.rows ?? []).filter((row) => parents.every((d) => (row[d] ?? '') === (level.filters[d] ?? '')));
+  return { ...report, rows };
 }
 
 type Joined = { name: string; a?: AttributionReport['rows'][number]; b?: AttributionReport['rows'][number] };
