@@ -119,6 +119,80 @@ describe.skipIf(!haveChromium)('dashboard in Chromium, against the server', () =
     await page.context().close();
   });
 
+  it('shows the overview: KPIs with their change, and visitors, leads and customers per day', async () => {
+    const page = await open();
+    await signIn(page, demo.secretKey);
+    const visitors = page.locator('[data-kpi="visitors"] .kpi-value');
+    await visitors.waitFor();
+    expect(Number((await visitors.textContent())!.replace(/\D/g, ''))).toBeGreaterThan(0);
+    for (const id of ['leads', 'customers', 'revenue', 'spend', 'cpl', 'cvr', 'cpa', 'roas']) {
+      await expect.poll(() => page.locator(`[data-kpi="${id}"] .kpi-value`).textContent()).toMatch(/\d/);
+    }
+    expect(await page.locator('[data-kpi="visitors"] .kpi-change').textContent()).toMatch(/%|no previous data/);
+    expect(await page.locator('.mini-chart svg').count()).toBe(3);
+    expect(await page.locator('.mini-chart polyline').first().getAttribute('points')).toMatch(/^[\d.]+,[\d.]+ [\d.]+,[\d.]+/);
+    await shot(page, '1-overview');
+
+    // The range is in the URL (not the key), and a preset changes the numbers' period.
+    await page.locator('select[name="preset"]').selectOption('7d');
+    await expect.poll(() => page.url()).toMatch(/from=\d{4}-\d{2}-\d{2}&to=/);
+    await page.locator('[data-kpi="visitors"] .kpi-value').waitFor();
+    await expectKeyOnlyInSessionStorage(page, demo.secretKey);
+    await page.context().close();
+  });
+
+  it('shows channels and campaigns: funnel table, drill-down, model switch and comparison, funnel and NPS charts', async () => {
+    const page = await open('/dashboard/channels');
+    await signIn(page, demo.secretKey);
+    const table = page.locator('#funnel-table table');
+    await table.waitFor();
+    const channels = await table.locator('tbody th').allTextContents();
+    expect(channels.length).toBeGreaterThan(3);
+    expect(channels).toEqual(expect.arrayContaining(['Organic Search', 'Direct']));
+    await page.locator('.funnel-chart .funnel-row').nth(2).waitFor();
+    await page.locator('#model-comparison table').waitFor();
+    await shot(page, '2-channels');
+
+    // Sorting by a column sorts the rows.
+    await table.locator('button[data-sort="visitors"]').click();
+    const visitorsCol = async () => (await table.locator('tbody tr td:nth-child(2)').allTextContents()).map((t) => Number(t.replace(/[^\d.]/g, '')));
+    const desc = await visitorsCol();
+    expect(desc).toEqual([...desc].sort((a, b) => b - a));
+    expect(await table.locator('th[aria-sort]').getAttribute('aria-sort')).toBe('descending');
+
+    // Another model credits leads and customers differently.
+    const credited = async () => (await table.locator('tbody tr').allTextContents()).join('|');
+    const firstTouch = await credited();
+    await page.getByLabel('Attribution model').selectOption('last_touch');
+    await expect.poll(credited).not.toBe(firstTouch);
+    await page.getByLabel('Attribution model').selectOption('linear');
+    await expect.poll(async () => (await credited()) !== firstTouch).toBe(true);
+    expect(await page.locator('.model-picker .hint').textContent()).toMatch(/shared equally/);
+
+    // Comparing two models side by side: both models' columns, and Markov's removal effects.
+    const compare = page.locator('#model-comparison');
+    await compare.getByLabel('Model A').selectOption('first_touch');
+    await compare.getByLabel('Model B').selectOption('markov');
+    await expect.poll(() => compare.locator('.compare-legend').textContent()).toMatch(/A First touch.*B Data-driven \(Markov\)/);
+    await expect.poll(() => compare.locator('thead').textContent()).toMatch(/Conversions A.*Conversions B.*Removal effect/);
+    expect(await compare.locator('tbody tr').count()).toBeGreaterThan(1);
+
+    // Drill down: a channel's sources, then a source's campaigns.
+    await table.getByRole('button', { name: 'Paid Search' }).click();
+    await expect.poll(() => page.locator('#funnel-table thead').textContent()).toMatch(/Source \/ medium/);
+    await expect.poll(() => page.locator('#funnel-table tbody th').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/google \/ cpc/)]));
+    // The comparison follows the drill-down: the models' credit for this channel's sources only.
+    await expect.poll(() => page.locator('#model-comparison tbody th').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/google \/ cpc/)]));
+    expect(await page.locator('#model-comparison tbody th').allTextContents()).not.toContain('Direct');
+    await page.locator('#funnel-table tbody').getByRole('button', { name: /google \/ cpc/ }).click();
+    await expect.poll(() => page.locator('#funnel-table thead').textContent()).toMatch(/Campaign/);
+    expect(await page.locator('.crumbs li').allTextContents()).toEqual(['All channels', 'Paid Search', 'google / cpc']);
+    await shot(page, '3-channels-drilldown');
+    await page.locator('.crumbs').getByRole('button', { name: 'All channels' }).click();
+    await expect.poll(() => page.locator('#funnel-table thead').textContent()).toMatch(/Channel/);
+    await page.context().close();
+  }, 90_000);
+
   it('lists leads, searches them, and shows a lead with score reasons and the journey across devices', async () => {
     const page = await open('/dashboard/leads');
     await signIn(page, demo.secretKey);
@@ -208,6 +282,21 @@ describe.skipIf(!haveChromium)('dashboard in Chromium, against the server', () =
     const text = await page.locator('main').textContent();
     for (const value of [XSS.name, XSS.company, XSS.title, XSS.source, XSS.campaign]) expect(text).toContain(value);
     await shot(page, '9-xss-lead');
+    await expectNothingRan(page, before);
+  });
+
+  it('renders script-shaped UTM values as text in the channel reports: nothing runs', async () => {
+    const before = dialogs.length;
+    const page = await open('/dashboard/channels');
+    await signIn(page, hostile.secretKey);
+    const table = page.locator('#funnel-table table');
+    await table.waitFor();
+    await table.locator('tbody tr').first().locator('button').click();
+    await expect.poll(() => page.locator('#funnel-table tbody th').allTextContents()).toEqual(expect.arrayContaining([`${XSS.source} / cpc`]));
+    await page.locator('#funnel-table tbody').getByRole('button').first().click();
+    await expect.poll(() => page.locator('#funnel-table tbody th').allTextContents()).toEqual(expect.arrayContaining([XSS.campaign]));
+    expect(await page.locator('#model-comparison').textContent()).toContain(XSS.campaign);
+    await shot(page, '8-xss-channels');
     await expectNothingRan(page, before);
   });
 });

@@ -19,7 +19,7 @@ export interface FunnelStep {
  * Visitor → lead → customer for each channel. Each stage is scaled to its own largest channel, since
  * customers are a few per cent of visitors; the step rates between the stages carry the comparison.
  */
-export function funnelChart(steps: FunnelStep[], title: string): HTMLElement {
+export function funnelChart(steps: FunnelStep[], title: string, dimension = 'Channel'): HTMLElement {
   const max = (k: 'visitors' | 'leads' | 'customers') => Math.max(1e-9, ...steps.map((s) => s[k]));
   const mv = max('visitors');
   const ml = max('leads');
@@ -35,7 +35,7 @@ export function funnelChart(steps: FunnelStep[], title: string): HTMLElement {
       h(
         'div',
         { class: 'funnel-row funnel-head', attrs: { role: 'row' } },
-        ['Channel', 'Visitors', '', 'Leads', '', 'Customers'].map((t) => h('span', { attrs: { role: 'columnheader' } }, t)),
+        [dimension, 'Visitors', '', 'Leads', '', 'Customers'].map((t) => h('span', { attrs: { role: 'columnheader' } }, t)),
       ),
       steps.map((s) =>
         h(

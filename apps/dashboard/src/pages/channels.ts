@@ -83,7 +83,7 @@ function content(ctx: PageContext, redraw: () => void): Node[] {
     if (r.rows.length === 0) return [];
     const named = [...r.rows].sort((a, b) => (b.visitors ?? 0) - (a.visitors ?? 0)).map((row) => ({ ...row, name: rowName(row, level.groupBy) }));
     return [
-      h('div', { class: 'card' }, funnelChart(named, `Visitor → lead → customer by ${level.noun.toLowerCase()}`)),
+      h('div', { class: 'card' }, funnelChart(named, `Visitor → lead → customer by ${level.noun.toLowerCase()}`, level.noun)),
       h(
         'div',
         { class: 'card' },
@@ -226,6 +226,8 @@ async function drilledAttribution(ctx: PageContext, level: Level, model: Model, 
   return { ...report, rows };
 }
 
+const conversions = (n: unknown) => `${formatCount(n)} ${n === 1 ? 'conversion' : 'conversions'}`;
+
 type Joined = { name: string; a?: AttributionReport['rows'][number]; b?: AttributionReport['rows'][number] };
 
 function comparisonTable(a: AttributionReport, b: AttributionReport, level: Level): Node[] {
@@ -269,7 +271,7 @@ function comparisonTable(a: AttributionReport, b: AttributionReport, level: Leve
     h(
       'p',
       { class: 'hint' },
-      `In total ${formatCount(a.totals?.conversions)} conversions and ${money(a.totals?.revenue)} under ${la}; ${formatCount(b.totals?.conversions)} and ${money(b.totals?.revenue)} under ${lb}. The models share the same conversions out differently.`,
+      `${la}: ${conversions(a.totals?.conversions)} worth ${money(a.totals?.revenue)}; ${lb}: ${conversions(b.totals?.conversions)} worth ${money(b.totals?.revenue)}. The models share the same conversions out differently.`,
       markov?.conversionProbability !== undefined ? ` Conversion probability of a journey: ${formatPercent(markov.conversionProbability)}.` : '',
     ),
   ];
