@@ -54,10 +54,20 @@ export async function seedDemoData(db: Db, siteId: string, options: SeedDemoOpti
     // Two processes seeding one site on PostgreSQL: the second waits, then finds the data and skips.
     if (db.engine === 'postgres') await tx.query('select pg_advisory_xact_lock(7465002, hashtext($1))', [siteId]);
     if (await siteHasData(tx, siteId)) return false;
+    // A chunk is generated and encoded while the previous one is being written: JS and the database overlap.
+    let writing: Promise<void> = Promise.resolve();
     for (const chunk of generateDemoData(generatorOptions)) {
-      await writeChunk(tx, siteId, seed, chunk, counts);
-      onProgress?.({ ...counts });
+      const statements = chunkStatements(siteId, seed, chunk);
+      await writing;
+      writing = (async () => {
+        for (const { sql, params, counter, rows } of statements) {
+          await tx.query(sql, params);
+          counts[counter] += rows;
+        }
+        onProgress?.({ ...counts });
+      })();
     }
+    await writing;
     return true;
   });
   return { seeded, ...(seeded ? counts : { persons: 0, sessions: 0, events: 0, identityLinks: 0, conversions: 0, spendRows: 0 }) };
@@ -91,13 +101,18 @@ const CONVERSION_COLUMNS = {
 };
 const SPEND_COLUMNS = { day: 'date', source: 'text', medium: 'text', campaign: 'text', amount: 'numeric', currency: 'text' };
 
-async function writeChunk(tx: Queryable, siteId: string, seed: number, chunk: DemoChunk, counts: SeedDemoCounts): Promise<void> {
+interface Statement {
+  sql: string;
+  params: unknown[];
+  counter: keyof SeedDemoCounts;
+  rows: number;
+}
+
+/** The inserts of one chunk, encoded and ready to send. */
+function chunkStatements(siteId: string, seed: number, chunk: DemoChunk): Statement[] {
   // Stable for a seed, so that a profile link in a walkthrough stays valid.
   const personId = (key: string) => `per_demo${seed}_${key}`;
   const { events, sessions } = eventAndSessionRows(chunk);
-  await insertRows(tx, 'events', siteId, EVENT_COLUMNS, events);
-  await insertRows(tx, 'sessions', siteId, SESSION_COLUMNS, sessions);
-
   // A person per lead: created by its first identify (the lead moment), updated by its last.
   const people = new Map<string, { created: number; updated: number; verified: boolean }>();
   for (const i of chunk.identifies) {
@@ -106,24 +121,27 @@ async function writeChunk(tx: Queryable, siteId: string, seed: number, chunk: De
     p.verified ||= i.verified && Boolean(i.userId);
     people.set(i.personKey, p);
   }
-  const persons = chunk.persons.filter((p) => people.has(p.key));
-  await insertRows(tx, 'persons', siteId, PERSON_COLUMNS, persons.map((p) => {
+  const persons = chunk.persons.filter((p) => people.has(p.key)).map((p) => {
     const { created, updated, verified } = people.get(p.key)!;
     return { person_id: personId(p.key), user_id: p.userId, user_id_verified: verified, email: p.email, traits: { email: p.email, firstName: p.firstName, lastName: p.lastName }, created_at: iso(created), updated_at: iso(updated) };
-  }));
-  const links = chunk.identifies.filter((i) => i.anonymousId);
-  await insertRows(tx, 'identity_links', siteId, LINK_COLUMNS, links.map((i) => ({ anonymous_id: i.anonymousId, valid_from: iso(i.at), person_id: personId(i.personKey), verified: i.verified, message_id: identifyMessageId(i.personKey, i.at) })));
-  await insertRows(tx, 'conversions', siteId, CONVERSION_COLUMNS, chunk.conversions.map((c) => ({
+  });
+  const links = chunk.identifies
+    .filter((i) => i.anonymousId)
+    .map((i) => ({ anonymous_id: i.anonymousId, valid_from: iso(i.at), person_id: personId(i.personKey), verified: i.verified, message_id: identifyMessageId(i.personKey, i.at) }));
+  const conversions = chunk.conversions.map((c) => ({
     conversion_id: c.conversionId, person_id: personId(c.personKey), user_id: c.userId, email: c.email, anonymous_id: c.anonymousId, type: c.type, value: c.value,
     currency: c.currency, occurred_at: iso(c.occurredAt), received_at: iso(c.occurredAt), channel: c.channel, source: c.source, medium: c.medium,
-  })));
-  await insertRows(tx, 'spend', siteId, SPEND_COLUMNS, chunk.spend.map((s) => ({ day: s.date, source: s.source, medium: s.medium, campaign: s.campaign, amount: s.amount, currency: s.currency })));
-  counts.events += events.length;
-  counts.sessions += sessions.length;
-  counts.persons += persons.length;
-  counts.identityLinks += links.length;
-  counts.conversions += chunk.conversions.length;
-  counts.spendRows += chunk.spend.length;
+  }));
+  const spend = chunk.spend.map((r) => ({ day: r.date, source: r.source, medium: r.medium, campaign: r.campaign, amount: r.amount, currency: r.currency }));
+  const tables: Array<[string, Record<string, string>, Row[], keyof SeedDemoCounts]> = [
+    ['events', EVENT_COLUMNS, events, 'events'],
+    ['sessions', SESSION_COLUMNS, sessions, 'sessions'],
+    ['persons', PERSON_COLUMNS, persons, 'persons'],
+    ['identity_links', LINK_COLUMNS, links, 'identityLinks'],
+    ['conversions', CONVERSION_COLUMNS, conversions, 'conversions'],
+    ['spend', SPEND_COLUMNS, spend, 'spendRows'],
+  ];
+  return tables.filter(([, , rows]) => rows.length > 0).map(([table, columns, rows, counter]) => ({ ...insertStatement(table, siteId, columns, rows), counter, rows: rows.length }));
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -199,8 +217,7 @@ const NULL = '\u001d';
  * for the driver and for the server, than a JSON document or large array parameters. The demo's values
  * never hold these control characters (JSON escapes them inside strings).
  */
-async function insertRows(tx: Queryable, table: string, siteId: string, columns: Record<string, string>, rows: Row[]): Promise<void> {
-  if (rows.length === 0) return;
+function insertStatement(table: string, siteId: string, columns: Record<string, string>, rows: Row[]): { sql: string; params: unknown[] } {
   const names = Object.keys(columns);
   const params = names.map((name) =>
     rows
@@ -213,5 +230,5 @@ async function insertRows(tx: Queryable, table: string, siteId: string, columns:
   );
   const arrays = names.map((_, i) => `string_to_array($${i + 2}, E'\\x1f', E'\\x1d')`).join(', ');
   const casts = names.map((name) => `${name}::${columns[name]}`).join(', ');
-  await tx.query(`insert into ${table} (site_id, ${names.join(', ')}) select $1, ${casts} from unnest(${arrays}) as t(${names.join(', ')})`, [siteId, ...params]);
+  return { sql: `insert into ${table} (site_id, ${names.join(', ')}) select $1, ${casts} from unnest(${arrays}) as t(${names.join(', ')})`, params: [siteId, ...params] };
 }

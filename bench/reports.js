@@ -1,0 +1,130 @@
+// pnpm bench:reports — report latency on real PostgreSQL against a same-run baseline.
+//
+// Creates a scratch database (lazo_bench_reports) on the server of TEST_DATABASE_URL / DATABASE_URL
+// (default postgres://postgres@127.0.0.1:5432/test), seeds it with the demo generator at 1 M sessions,
+// 100 k persons and 10 k customers (BENCH_PERSONS scales it), runs VACUUM ANALYZE, then times every report
+// and every attribution model over the whole 90 days next to a full scan of the sessions table, and drops
+// the database. Target: each report within 2× the scan.
+import { buildApp } from '../apps/server/dist/app.js';
+import { openPostgres } from '../apps/server/dist/store/db.js';
+import { migrate } from '../apps/server/dist/store/migrate.js';
+import { createSite } from '../apps/server/dist/store/sites.js';
+import { seedDemoData } from '../apps/server/dist/store/demo-seed.js';
+
+const SERVER_URL = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const DATABASE = 'lazo_bench_reports';
+const PERSONS = Number(process.env.BENCH_PERSONS ?? 100_000);
+const SESSIONS = PERSONS * 10;
+const CUSTOMERS = Math.round(PERSONS / 10);
+const DAYS = 90;
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const MODELS = ['first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based', 'markov'];
+
+const benchUrl = (() => {
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${DATABASE}`;
+  return url.toString();
+})();
+const redact = (url) => url.replace(/:[^:@/]*@/, ':***@');
+
+async function admin(sql) {
+  const server = await openPostgres(SERVER_URL, { max: 1 });
+  try {
+    await server.exec(sql);
+  } finally {
+    await server.close();
+  }
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function timed(runs, fn) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return median(times);
+}
+
+async function main() {
+  console.log(`reports bench on ${redact(benchUrl)}: ${PERSONS.toLocaleString('en')} persons, ~${SESSIONS.toLocaleString('en')} sessions, ${CUSTOMERS.toLocaleString('en')} customers, ${DAYS} days`);
+  await admin(`drop database if exists ${DATABASE}`);
+  await admin(`create database ${DATABASE}`);
+  const db = await openPostgres(benchUrl, { max: 2 });
+  try {
+    await migrate(db);
+    const site = await createSite(db, { name: 'Reports bench', origins: ['https://bench.example'] });
+    const endDate = new Date().toISOString().slice(0, 10);
+    const started = performance.now();
+    let lastPrint = started;
+    const seeded = await seedDemoData(db, site.siteId, {
+      persons: PERSONS,
+      sessions: SESSIONS,
+      customers: CUSTOMERS,
+      days: DAYS,
+      endDate,
+      chunkSize: 2_000,
+      onProgress: (c) => {
+        const now = performance.now();
+        if (now - lastPrint < 15_000) return;
+        lastPrint = now;
+        console.log(`  seeding: ${c.sessions.toLocaleString('en')} sessions, ${c.events.toLocaleString('en')} events, ${Math.round(c.sessions / ((now - started) / 1000)).toLocaleString('en')} sessions/s`);
+      },
+    });
+    const seedSeconds = (performance.now() - started) / 1000;
+    console.log(
+      `seeded ${seeded.sessions.toLocaleString('en')} sessions, ${seeded.events.toLocaleString('en')} events, ${seeded.persons.toLocaleString('en')} leads, ` +
+        `${seeded.identityLinks.toLocaleString('en')} identity links, ${seeded.conversions.toLocaleString('en')} conversions, ${seeded.spendRows} spend rows ` +
+        `in ${seedSeconds.toFixed(1)} s (${Math.round(seeded.sessions / seedSeconds).toLocaleString('en')} sessions/s, ${Math.round(seeded.events / seedSeconds).toLocaleString('en')} events/s)`,
+    );
+    let t = performance.now();
+    await db.exec('vacuum analyze');
+    console.log(`vacuum analyze: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+    const app = await buildApp({ db, rateLimitPerMinute: false });
+    await app.ready();
+    const auth = { authorization: 'Basic ' + Buffer.from(site.secretKey + ':').toString('base64') };
+    const from = new Date(Date.parse(`${endDate}T00:00:00Z`) - (DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
+    const report = async (path) => {
+      const res = await app.inject({ method: 'GET', url: `${path}${path.includes('?') ? '&' : '?'}from=${from}&to=${endDate}`, headers: auth });
+      if (res.statusCode !== 200) throw new Error(`${path}: ${res.statusCode} ${res.body}`);
+      return res.json();
+    };
+    const scan = () => db.query('select count(*), sum(pageviews) from sessions where site_id = $1', [site.siteId]);
+
+    // Warm the caches once (the scan reads the table, each report its plans and indexes).
+    await scan();
+    await report('/v1/reports/funnel');
+    const cases = [
+      ['funnel (first_touch, by channel)', '/v1/reports/funnel'],
+      ['funnel (markov, by campaign)', '/v1/reports/funnel?model=markov&groupBy=campaign'],
+      ['timeseries (day)', '/v1/reports/timeseries'],
+      ['timeseries (week)', '/v1/reports/timeseries?interval=week'],
+      ...MODELS.map((model) => [`attribution ${model}`, `/v1/reports/attribution?model=${model}`]),
+      ['attribution markov, conversion=lead', '/v1/reports/attribution?model=markov&conversion=lead'],
+    ];
+    const rows = [];
+    for (const [name, path] of cases) {
+      // The baseline is measured next to each report, so that a noisy neighbour skews both alike.
+      const baseline = await timed(RUNS, scan);
+      const ms = await timed(RUNS, () => report(path));
+      rows.push({ name, ms, baseline });
+      console.log(`  ${name.padEnd(38)} ${ms.toFixed(0).padStart(6)} ms   scan ${baseline.toFixed(0).padStart(5)} ms   ${(ms / baseline).toFixed(2)}×`);
+    }
+    const sample = await report('/v1/reports/funnel');
+    console.log(`funnel totals: ${JSON.stringify(sample.totals)}`);
+    const over = rows.filter((r) => r.ms > 2 * r.baseline);
+    console.log(over.length === 0 ? 'every report within 2× the scan' : `over 2× the scan: ${over.map((r) => `${r.name} (${(r.ms / r.baseline).toFixed(2)}×)`).join(', ')}`);
+    await app.close();
+  } finally {
+    await db.close().catch(() => {});
+    await admin(`drop database if exists ${DATABASE}`);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
