@@ -4,11 +4,12 @@
 // (default postgres://postgres@127.0.0.1:5432/test), seeds it with the demo generator at 1 M sessions,
 // 100 k persons and 10 k customers (BENCH_PERSONS scales it), runs VACUUM ANALYZE, then times every report
 // and every attribution model over the whole 90 days next to a full scan of the sessions table, and drops
-// the database. Target: each report within 2× the scan.
+// the database. Target: each report within 2× the scan. BENCH_KEEP=1 keeps the seeded database and reuses
+// it on the next run (to iterate on queries without seeding again).
 import { buildApp } from '../apps/server/dist/app.js';
 import { openPostgres } from '../apps/server/dist/store/db.js';
 import { migrate } from '../apps/server/dist/store/migrate.js';
-import { createSite } from '../apps/server/dist/store/sites.js';
+import { createSite, listSites, rotateKeys } from '../apps/server/dist/store/sites.js';
 import { seedDemoData } from '../apps/server/dist/store/demo-seed.js';
 
 const SERVER_URL = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -18,6 +19,7 @@ const SESSIONS = PERSONS * 10;
 const CUSTOMERS = Math.round(PERSONS / 10);
 const DAYS = 90;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const KEEP = process.env.BENCH_KEEP === '1';
 const MODELS = ['first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based', 'markov'];
 
 const benchUrl = (() => {
@@ -50,39 +52,18 @@ async function timed(runs, fn) {
 
 async function main() {
   console.log(`reports bench on ${redact(benchUrl)}: ${PERSONS.toLocaleString('en')} persons, ~${SESSIONS.toLocaleString('en')} sessions, ${CUSTOMERS.toLocaleString('en')} customers, ${DAYS} days`);
-  await admin(`drop database if exists ${DATABASE}`);
-  await admin(`create database ${DATABASE}`);
+  const kept = KEEP ? await keptSite() : undefined;
+  if (!kept) {
+    await admin(`drop database if exists ${DATABASE}`);
+    await admin(`create database ${DATABASE}`);
+  }
   const db = await openPostgres(benchUrl, { max: 2 });
   try {
-    await migrate(db);
-    const site = await createSite(db, { name: 'Reports bench', origins: ['https://bench.example'] });
-    const endDate = new Date().toISOString().slice(0, 10);
-    const started = performance.now();
-    let lastPrint = started;
-    const seeded = await seedDemoData(db, site.siteId, {
-      persons: PERSONS,
-      sessions: SESSIONS,
-      customers: CUSTOMERS,
-      days: DAYS,
-      endDate,
-      chunkSize: 2_000,
-      onProgress: (c) => {
-        const now = performance.now();
-        if (now - lastPrint < 15_000) return;
-        lastPrint = now;
-        console.log(`  seeding: ${c.sessions.toLocaleString('en')} sessions, ${c.events.toLocaleString('en')} events, ${Math.round(c.sessions / ((now - started) / 1000)).toLocaleString('en')} sessions/s`);
-      },
-    });
-    const seedSeconds = (performance.now() - started) / 1000;
-    console.log(
-      `seeded ${seeded.sessions.toLocaleString('en')} sessions, ${seeded.events.toLocaleString('en')} events, ${seeded.persons.toLocaleString('en')} leads, ` +
-        `${seeded.identityLinks.toLocaleString('en')} identity links, ${seeded.conversions.toLocaleString('en')} conversions, ${seeded.spendRows} spend rows ` +
-        `in ${seedSeconds.toFixed(1)} s (${Math.round(seeded.sessions / seedSeconds).toLocaleString('en')} sessions/s, ${Math.round(seeded.events / seedSeconds).toLocaleString('en')} events/s)`,
-    );
-    let t = performance.now();
-    await db.exec('vacuum analyze');
-    console.log(`vacuum analyze: ${((performance.now() - t) / 1000).toFixed(1)} s`);
-
+    const { site, endDate } = kept ?? (await seed(db));
+    if (kept) {
+      await migrate(db);
+      console.log(`reusing the seeded ${DATABASE} (BENCH_KEEP=1)`);
+    }
     const app = await buildApp({ db, rateLimitPerMinute: false });
     await app.ready();
     const auth = { authorization: 'Basic ' + Buffer.from(site.secretKey + ':').toString('base64') };
@@ -120,8 +101,58 @@ async function main() {
     await app.close();
   } finally {
     await db.close().catch(() => {});
-    await admin(`drop database if exists ${DATABASE}`);
+    if (!KEEP) await admin(`drop database if exists ${DATABASE}`);
   }
+}
+
+/** The site of a database kept by an earlier BENCH_KEEP=1 run, with a fresh secret key; undefined if none. */
+async function keptSite() {
+  let db;
+  try {
+    db = await openPostgres(benchUrl, { max: 1 });
+    const [site] = (await listSites(db)).filter((s) => s.name === 'Reports bench');
+    if (!site) return undefined;
+    const { rows } = await db.query(`select max(started_at) as last from sessions where site_id = $1`, [site.siteId]);
+    if (!rows[0]?.last) return undefined;
+    const { secretKey } = await rotateKeys(db, site.siteId, 'secret');
+    return { site: { ...site, secretKey }, endDate: rows[0].last.toISOString().slice(0, 10) };
+  } catch {
+    return undefined;
+  } finally {
+    await db?.close();
+  }
+}
+
+async function seed(db) {
+  await migrate(db);
+  const site = await createSite(db, { name: 'Reports bench', origins: ['https://bench.example'] });
+  const endDate = new Date().toISOString().slice(0, 10);
+  const started = performance.now();
+  let lastPrint = started;
+  const seeded = await seedDemoData(db, site.siteId, {
+    persons: PERSONS,
+    sessions: SESSIONS,
+    customers: CUSTOMERS,
+    days: DAYS,
+    endDate,
+    chunkSize: 2_000,
+    onProgress: (c) => {
+      const now = performance.now();
+      if (now - lastPrint < 15_000) return;
+      lastPrint = now;
+      console.log(`  seeding: ${c.sessions.toLocaleString('en')} sessions, ${c.events.toLocaleString('en')} events, ${Math.round(c.sessions / ((now - started) / 1000)).toLocaleString('en')} sessions/s`);
+    },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    `seeded ${seeded.sessions.toLocaleString('en')} sessions, ${seeded.events.toLocaleString('en')} events, ${seeded.persons.toLocaleString('en')} leads, ` +
+      `${seeded.identityLinks.toLocaleString('en')} identity links, ${seeded.conversions.toLocaleString('en')} conversions, ${seeded.spendRows} spend rows ` +
+      `in ${seconds.toFixed(1)} s (${Math.round(seeded.sessions / seconds).toLocaleString('en')} sessions/s, ${Math.round(seeded.events / seconds).toLocaleString('en')} events/s)`,
+  );
+  const t = performance.now();
+  await db.exec('vacuum analyze');
+  console.log(`vacuum analyze: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  return { site, endDate };
 }
 
 main().catch((e) => {

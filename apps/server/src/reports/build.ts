@@ -1,6 +1,6 @@
 import { attribute, type ModelName } from '@lazo/attribution';
 import type { Db, Queryable } from '../store/db.js';
-import { loadJourneys, loadTouchKinds, type TouchKind } from '../store/journeys.js';
+import { loadJourneySets, loadTouchKinds, type TouchKind } from '../store/journeys.js';
 import { npsByFirstTouch, readReport, sessionCounts, spendByKind, timeseries, type Window } from '../store/reports.js';
 import type { Site } from '../store/sites.js';
 import { EXCLUDED, createGrouping, spendKind, type GroupedKind, type Grouping } from './grouping.js';
@@ -13,25 +13,25 @@ const currencyOf = (site: Site) => {
   return typeof c === 'string' && c ? c : 'EUR';
 };
 
-/** Credits the window's conversions of a type to groups under a model. */
+/** Credits the window's conversions of each type to groups under a model. */
 async function creditGroups(
   q: Queryable,
   w: Window,
   grouping: Grouping,
   kinds: readonly GroupedKind[],
-  o: { model: ModelName; conversion: string; lookbackDays: number; filtered: boolean },
-): Promise<Credit> {
-  const journeys = await loadJourneys(q, {
+  o: { model: ModelName; conversions: string[]; lookbackDays: number; filtered: boolean },
+): Promise<Credit[]> {
+  const sets = await loadJourneySets(q, {
     siteId: w.siteId,
     from: w.start,
     to: w.end,
-    conversion: o.conversion,
+    conversions: o.conversions,
     lookbackDays: o.lookbackDays,
     kinds,
     nonConverting: o.model === 'markov',
     withTimes: o.model === 'time_decay',
   });
-  return creditOf(attribute(journeys, o.model, { key: grouping.keyOfTouch }), o.filtered);
+  return sets.map((journeys) => creditOf(attribute(journeys, o.model, { key: grouping.keyOfTouch }), o.filtered));
 }
 
 export async function attributionReport(db: Db, site: Site, p: AttributionParams) {
@@ -39,7 +39,8 @@ export async function attributionReport(db: Db, site: Site, p: AttributionParams
   const w: Window = { siteId: site.siteId, start: p.range.start, end: p.range.end };
   const credit = await readReport(db, async (q) => {
     const kinds = (await loadTouchKinds(q, site.siteId)).map(grouping.group);
-    return creditGroups(q, w, grouping, kinds, { ...p, filtered: false });
+    const [credit] = await creditGroups(q, w, grouping, kinds, { ...p, conversions: [p.conversion], filtered: false });
+    return credit!;
   });
   return {
     from: p.range.from,
@@ -68,9 +69,7 @@ export async function funnelReport(db: Db, site: Site, p: FunnelParams) {
     const groupIds = [...new Set(kinds.map((k) => k.group))];
     const counts = await sessionCounts(q, w, kinds.map((k) => ({ kind: k.kind, gid: k.group === EXCLUDED ? -1 : groupIds.indexOf(k.group) })));
     const sessions = new Map([...counts.groups].map(([gid, c]) => [groupIds[gid]!, c]));
-    const credit = { model: p.model, lookbackDays: p.lookbackDays, filtered };
-    const leads = await creditGroups(q, w, grouping, kinds, { ...credit, conversion: 'lead' });
-    const customers = await creditGroups(q, w, grouping, kinds, { ...credit, conversion: p.conversion });
+    const [leads, customers] = await creditGroups(q, w, grouping, kinds, { model: p.model, lookbackDays: p.lookbackDays, filtered, conversions: ['lead', p.conversion] });
     const spend = new Map<string, number>();
     for (const s of await spendByKind(q, w)) {
       const group = grouping.group(spendKind(s.source, s.medium, s.campaign)).group;
@@ -85,7 +84,7 @@ export async function funnelReport(db: Db, site: Site, p: FunnelParams) {
       n.detractors += answer.detractors;
       nps.set(group, n);
     }
-    return { sessions, sessionTotal: counts.total, leads, customers, spend, nps };
+    return { sessions, sessionTotal: counts.total, leads: leads!, customers: customers!, spend, nps };
   });
   return {
     from: p.range.from,

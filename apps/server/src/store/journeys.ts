@@ -92,6 +92,14 @@ type WindowConversion = {
  * touch come back with an empty path (no model can credit them).
  */
 export async function loadJourneys(db: Queryable, q: JourneyQuery): Promise<Journey[]> {
+  return (await loadJourneySets(db, { ...q, conversions: [q.conversion] }))[0]!;
+}
+
+/**
+ * The journeys of several conversion types at once (the funnel's leads and customers), one list per type
+ * in the order asked. Without null paths, all types share one pass over the sessions.
+ */
+export async function loadJourneySets(db: Queryable, q: Omit<JourneyQuery, 'conversion'> & { conversions: readonly string[] }): Promise<Journey[][]> {
   const touches: Touch[] = [];
   const index = new Map<string, number>();
   const kindGid = q.kinds.map(({ touch }) => {
@@ -104,33 +112,6 @@ export async function loadJourneys(db: Queryable, q: JourneyQuery): Promise<Jour
     }
     return gid;
   });
-  const lead = q.conversion === 'lead';
-  const lookback = `${q.lookbackDays} days`;
-  const conv = await loadWindowConversions(db, q, lookback);
-  const nonConverting = q.nonConverting ?? false;
-  // Without null paths only the converting journeys' browsers and userIds matter: the scan keeps just
-  // their sessions (a hashed = ANY per row) before resolving identities and grouping.
-  const scope = nonConverting ? undefined : await journeyScope(db, q.siteId, conv.map((c) => c.jkey));
-  // Conversions travel back as arrays: unnest of a bound array is estimated at its true length, so the
-  // planner hashes them rather than sorting the sessions to merge-join (it misjudges the views' output).
-  const { rows } = await db.query<{ path: string | null; times: string | null; conversion: number | null; conversions: number; value: number; nulls: number }>(
-    journeySql({ lead, nonConverting, withTimes: q.withTimes ?? false, scoped: scope !== undefined }),
-    [
-      q.siteId,
-      q.from,
-      q.to,
-      lookback,
-      q.kinds.map((k) => k.kind.source),
-      q.kinds.map((k) => k.kind.medium),
-      q.kinds.map((k) => k.kind.campaign),
-      kindGid,
-      conv.map((c) => c.jkey),
-      conv.map((c) => c.at),
-      conv.map((c) => c.prev_at),
-      conv.map((c) => c.value),
-      ...(scope ? [scope.anonymousIds, scope.userIds] : []),
-    ],
-  );
   const toTouches = (path: string | null, times: string | null): Touch[] => {
     if (!path) return [];
     const at = times?.split(' ');
@@ -140,28 +121,63 @@ export async function loadJourneys(db: Queryable, q: JourneyQuery): Promise<Jour
       return at ? { ...touch, at: Number(at[i]) } : touch;
     });
   };
-  const journeys: Journey[] = [];
-  const credited = new Set<number>();
-  for (const r of rows) {
-    if (q.withTimes) {
-      const c = conv[r.conversion! - 1]!;
-      credited.add(r.conversion!);
-      journeys.push({ touches: toTouches(r.path, r.times), conversions: 1, value: c.value, nulls: 0, at: c.at.getTime() });
-    } else {
-      journeys.push({ touches: toTouches(r.path, null), conversions: Number(r.conversions), value: Number(r.value), nulls: Number(r.nulls) });
-    }
+  const lookback = `${q.lookbackDays} days`;
+  const sets: WindowConversion[][] = [];
+  for (const conversion of q.conversions) sets.push(await loadWindowConversions(db, { ...q, conversion }, lookback));
+  const kindParams = [q.kinds.map((k) => k.kind.source), q.kinds.map((k) => k.kind.medium), q.kinds.map((k) => k.kind.campaign), kindGid];
+  // Conversions travel back as arrays: unnest of a bound array is estimated at its true length, so the
+  // planner hashes them rather than sorting the sessions to merge-join (it misjudges the views' output).
+  const convParams = (conv: WindowConversion[]) => [conv.map((c) => c.jkey), conv.map((c) => c.at), conv.map((c) => c.prev_at)];
+
+  if (q.nonConverting) {
+    // Markov: every journey of the window, paths aggregated in SQL; one pass per type.
+    return Promise.all(
+      sets.map(async (conv, i) => {
+        const { rows } = await db.query<{ path: string | null; conversions: number; value: number; nulls: number }>(nullPathSql(q.conversions[i] === 'lead'), [
+          q.siteId, q.from, q.to, lookback, ...kindParams, ...convParams(conv), conv.map((c) => c.value),
+        ]);
+        const journeys: Journey[] = rows.map((r) => ({ touches: toTouches(r.path, null), conversions: Number(r.conversions), value: Number(r.value), nulls: Number(r.nulls) }));
+        const inPaths = journeys.reduce((n, j) => n + j.conversions, 0);
+        if (inPaths < conv.length) {
+          const value = conv.reduce((v, c) => v + c.value, 0) - journeys.reduce((v, j) => v + (j.value ?? 0), 0);
+          journeys.push({ touches: [], conversions: conv.length - inPaths, value, nulls: 0 });
+        }
+        return journeys;
+      }),
+    );
   }
-  // Conversions no touch led to: counted, never credited.
-  const untouched = q.withTimes ? conv.filter((_, i) => !credited.has(i + 1)) : [];
-  if (!q.withTimes) {
-    const inPaths = journeys.reduce((n, j) => n + j.conversions, 0);
-    if (inPaths < conv.length) {
-      const value = conv.reduce((v, c) => v + c.value, 0) - journeys.reduce((v, j) => v + (j.value ?? 0), 0);
-      journeys.push({ touches: [], conversions: conv.length - inPaths, value, nulls: 0 });
+
+  // Only the converting journeys' browsers and userIds matter: the scan keeps just their sessions (a
+  // hashed = ANY per row) before resolving identities; one row per conversion comes back.
+  const all = sets.flat();
+  const scope = await journeyScope(db, q.siteId, all.map((c) => c.jkey));
+  const { rows } = await db.query<{ conversion: number; path: string; times: string | null }>(convertingSql(q.withTimes ?? false), [
+    q.siteId, q.from, q.to, lookback, ...kindParams, ...convParams(all), scope.anonymousIds, scope.userIds,
+  ]);
+  const paths = new Map(rows.map((r) => [r.conversion, r]));
+  let n = 0;
+  return sets.map((conv) => {
+    const journeys: Journey[] = [];
+    const byPath = new Map<string, Journey>();
+    for (const c of conv) {
+      const row = paths.get(++n);
+      if (q.withTimes) {
+        journeys.push({ touches: toTouches(row?.path ?? null, row?.times ?? null), conversions: 1, value: c.value, nulls: 0, at: c.at.getTime() });
+        continue;
+      }
+      const key = row?.path ?? '';
+      const same = byPath.get(key);
+      if (same) {
+        same.conversions += 1;
+        same.value = (same.value ?? 0) + c.value;
+      } else {
+        const journey: Journey = { touches: toTouches(row?.path ?? null, null), conversions: 1, value: c.value, nulls: 0 };
+        byPath.set(key, journey);
+        journeys.push(journey);
+      }
     }
-  }
-  for (const c of untouched) journeys.push({ touches: [], conversions: 1, value: c.value, nulls: 0, at: c.at.getTime() });
-  return journeys;
+    return journeys;
+  });
 }
 
 /** The browsers and userIds whose sessions may belong to journeys (keys `p:person`, `a:browser`, `u:userId`). */
@@ -208,55 +224,64 @@ async function loadWindowConversions(db: Queryable, q: JourneyQuery, lookback: s
   return rows.map((r) => ({ ...r, value: Number(r.value) }));
 }
 
-/**
- * Parameters: $1 site, $2–$3 window, $4 lookback, $5–$8 kinds (source, medium, campaign → gid),
- * $9–$12 the window's conversions (jkey, at, prev_at, value), numbered from 1 by their array position;
- * when scoped, $13–$14 the only browsers and userIds whose sessions are read.
- */
-function journeySql(o: { lead: boolean; nonConverting: boolean; withTimes: boolean; scoped: boolean }): string {
-  // Persons who were leads before the window cannot become leads in it: no null path for them.
-  const settled = o.lead
-    ? `select 'p:' || coalesce(merged_into, person_id) as jkey from persons where site_id = $1 group by 1 having min(created_at) < $2`
-    : `select null::text as jkey where false`;
-  // A touch belongs to the conversion whose lookback holds it (at most one: a journey's conversions split
-  // its time into disjoint spans); else, with null paths, to its own journey if that did not convert.
-  const nullPath = o.nonConverting
-    ? `or (t.at >= $2 and not exists (select 1 from conv c2 where c2.jkey = t.jkey) and not exists (select 1 from settled s where s.jkey = t.jkey))`
-    : '';
-  const times = o.withTimes ? `string_agg((extract(epoch from at) * 1000)::bigint::text, ' ' order by at, gid)` : 'null';
-  const result = o.withTimes
-    ? `select path, times, conversion, ($12::numeric[])[conversion] as value from paths where conversion is not null`
-    : /* sql */ `
-      select path, count(conversion) as conversions, coalesce(sum(($12::numeric[])[conversion]), 0) as value,
-             count(*) - count(conversion) as nulls
-      from paths group by path`;
+/** Sessions of a window as journey touches: key, time, kind ($1 site, $2–$3 window, $4 lookback, $5–$8 kinds). */
+function touchCte(scoped: boolean): string {
   // Every kind is in the kind list (the caller loads them all), so the left join only labels sessions; an
   // inner join would make the planner expect it to filter, and fetch sessions kind by kind through an index.
-  // Journeys are grouped on a 64-bit hash of their key: sorting a million narrow rows, not text.
   return /* sql */ `
-    with kind as (
+    kind as (
       select * from unnest($5::text[], $6::text[], $7::text[], $8::int[]) as k(source, medium, campaign, gid)
     ),
-    conv as (
-      select * from unnest($9::text[], $10::timestamptz[], $11::timestamptz[]) with ordinality as c(jkey, at, prev_at, n)
-    ),
-    settled as (${settled}),
     touch as (
       select coalesce('p:' || s.person_id, 'a:' || s.anonymous_id, 'u:' || s.user_id) as jkey, s.started_at as at, coalesce(k.gid, -1) as gid
       from lazo_session_persons s
       left join kind k on k.source = s.source and k.medium = s.medium and k.campaign = s.campaign
       where s.site_id = $1 and s.started_at >= $2::timestamptz - $4::interval and s.started_at < $3 and not s.is_bot
-        ${o.scoped ? 'and (s.anonymous_id = any($13::text[]) or s.user_id = any($14::text[]))' : ''}
+        ${scoped ? 'and (s.anonymous_id = any($12::text[]) or s.user_id = any($13::text[]))' : ''}
     ),
+    conv as (
+      select * from unnest($9::text[], $10::timestamptz[], $11::timestamptz[]) with ordinality as c(jkey, at, prev_at, n)
+    )`;
+}
+
+// A touch belongs to the conversion whose lookback holds it: at most one per type, since a journey's
+// conversions of a type split its time into disjoint spans.
+const IN_LOOKBACK = `c.jkey = t.jkey and t.at <= c.at and t.at >= c.at - $4::interval and (c.prev_at is null or t.at > c.prev_at)`;
+
+/** One row per conversion (numbered from 1 in the order of $9–$11) that has touches: its path of kinds, and times. */
+function convertingSql(withTimes: boolean): string {
+  const times = withTimes ? `string_agg((extract(epoch from t.at) * 1000)::bigint::text, ' ' order by t.at, t.gid)` : 'null';
+  return /* sql */ `
+    with ${touchCte(true)}
+    select c.n as conversion, string_agg(t.gid::text, ' ' order by t.at, t.gid) as path, ${times} as times
+    from touch t join conv c on ${IN_LOOKBACK}
+    group by c.n`;
+}
+
+/**
+ * Every path of the window with how often it converted and how often it did not ($12: the conversions'
+ * values). A touch that no conversion holds makes a null path when its journey did not convert in the window.
+ * Journeys are grouped on a 64-bit hash of their key: sorting a million narrow rows, not text.
+ */
+function nullPathSql(lead: boolean): string {
+  // Persons who were leads before the window cannot become leads in it: no null path for them.
+  const settled = lead
+    ? `select 'p:' || coalesce(merged_into, person_id) as jkey from persons where site_id = $1 group by 1 having min(created_at) < $2`
+    : `select null::text as jkey where false`;
+  return /* sql */ `
+    with ${touchCte(false)},
+    settled as (${settled}),
     journey_touch as (
       select coalesce(hashtextextended('#' || c.n, 0), hashtextextended(t.jkey, 0)) as jid, c.n as conversion, t.at, t.gid
       from touch t
-      left join conv c on c.jkey = t.jkey and t.at <= c.at and t.at >= c.at - $4::interval and (c.prev_at is null or t.at > c.prev_at)
-      where c.n is not null ${nullPath}
+      left join conv c on ${IN_LOOKBACK}
+      where c.n is not null
+         or (t.at >= $2 and not exists (select 1 from conv c2 where c2.jkey = t.jkey) and not exists (select 1 from settled s where s.jkey = t.jkey))
     ),
     paths as (
-      select string_agg(gid::text, ' ' order by at, gid) as path, ${times} as times, max(conversion) as conversion
+      select string_agg(gid::text, ' ' order by at, gid) as path, max(conversion) as conversion
       from journey_touch group by jid
     )
-    ${result}`;
+    select path, count(conversion) as conversions, coalesce(sum(($12::numeric[])[conversion]), 0) as value, count(*) - count(conversion) as nulls
+    from paths group by path`;
 }
