@@ -70,6 +70,8 @@ export async function seedDemoData(db: Db, siteId: string, options: SeedDemoOpti
     await writing;
     return true;
   });
+  // Fresh statistics for the planner: PGlite has no autovacuum, and PostgreSQL's comes later.
+  if (seeded) await db.exec('analyze sessions, events, persons, identity_links, conversions, spend');
   return { seeded, ...(seeded ? counts : { persons: 0, sessions: 0, events: 0, identityLinks: 0, conversions: 0, spendRows: 0 }) };
 }
 

@@ -14,7 +14,8 @@ import { journeyScope, type TouchKind } from './journeys.js';
  * and hashes in memory, and no merge joins — the planner misjudges how many rows the identity views
  * return and would sort a million sessions to merge them with a few thousand conversions.
  */
-export function readReport<T>(db: Db, fn: (q: Queryable) => Promise<T>): Promise<T> {
+export async function readReport<T>(db: Db, fn: (q: Queryable) => Promise<T>): Promise<T> {
+  await refreshStatistics(db);
   return db.transaction(async (tx) => {
     await tx.query('set transaction isolation level repeatable read, read only');
     if (db.engine === 'postgres') await tx.query('set local jit = off');
@@ -22,6 +23,23 @@ export function readReport<T>(db: Db, fn: (q: Queryable) => Promise<T>): Promise
     await tx.query('set local enable_mergejoin = off');
     return fn(tx);
   });
+}
+
+const ANALYZE_EVERY_MS = 10 * 60_000;
+const analyzedAt = new WeakMap<Db, number>();
+
+/**
+ * PGlite has no autovacuum, so its tables are never analyzed on their own, and without statistics the
+ * planner picks nested loops that take seconds over a few thousand sessions. Reports on PGlite refresh the
+ * statistics of the tables they read at most every ten minutes (a few hundred ms); PostgreSQL's autovacuum
+ * does this by itself.
+ */
+async function refreshStatistics(db: Db): Promise<void> {
+  if (db.engine !== 'pglite') return;
+  const last = analyzedAt.get(db);
+  if (last !== undefined && Date.now() - last < ANALYZE_EVERY_MS) return;
+  analyzedAt.set(db, Date.now());
+  await db.exec('analyze sessions, persons, identity_links, conversions, spend');
 }
 
 export interface Window {
