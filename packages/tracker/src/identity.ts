@@ -4,4 +4,4 @@
  * A missing userId (an identify that only adds traits) or the first userId never switches.
  */
 export const switchesPerson = (storedUserId: string | undefined, userId: string | null | undefined): boolean =>
-  userId != null && storedUserId != null && storedUserId !== String(userId);
+  userId != null && storedUserId != null && storedUserId != userId;

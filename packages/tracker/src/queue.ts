@@ -31,8 +31,9 @@ export interface QueueDeps {
   /** Runs `fn` under a lock shared by all tabs of the origin (Web Locks), or directly where there is none. */
   withLock(fn: () => void): void;
   /** `key`: the public write key, sent in the body (sendBeacon cannot set headers). `flushAt`: send as soon as
-   * this many messages wait. `flushInterval`: send at the latest this many ms after a message was queued. */
-  settings: { key: string; flushAt: number; flushInterval: number };
+   * this many messages wait (default 10). `flushInterval`: send at the latest this many ms after a message was
+   * queued (default 1000). */
+  settings: { key: string; flushAt?: number | undefined; flushInterval?: number | undefined };
 }
 
 export interface Queue {
@@ -46,86 +47,77 @@ const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)
 
 /** `canSend()` is false while consent is pending: messages are kept, not sent. */
 export function createQueue(d: QueueDeps, canSend: () => boolean): Queue {
+  const { kv, clock, settings } = d;
   const key = QUEUE_PREFIX + d.tabKey;
+  /** messageIds of the requests still out */
   const inflight = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the pending timer fires (0: none). */
   let due = 0;
   let attempt = 0;
+  /** End of the current backoff. */
   let notBefore = 0;
 
-  const load = (k: string): Stored | undefined => parseJSON(d.kv.get(k)) ?? undefined;
-  const items = () => load(key)?.q ?? [];
-  const save = (q: Queued[]) => (q.length ? d.kv.set(key, JSON.stringify({ t: d.clock(), q })) : d.kv.del(key));
+  const load = (k: string): Stored | undefined => parseJSON(kv.get(k));
+  const items = (): Queued[] => load(key)?.q ?? [];
+  const save = (q: Queued[]) => (q[0] ? kv.set(key, JSON.stringify({ t: clock(), q })) : kv.del(key));
+  /** Another tab's queue whose owner has not written it for longer than the lease. */
+  const orphan = (k: string) => k.startsWith(QUEUE_PREFIX) && k != key && !(clock() - load(k)?.t! <= LEASE_MS);
 
-  function schedule(ms: number) {
-    const at = d.clock() + ms;
-    if (timer !== undefined && due <= at) return;
+  /** Flush at `at` (ms since the epoch), or earlier if a flush is due earlier already. */
+  function schedule(at: number) {
+    if (due && due <= at) return;
     clearTimeout(timer);
     due = at;
     timer = setTimeout(() => {
-      timer = undefined;
+      due = 0;
       flush();
-    }, ms);
+    }, at - clock());
   }
 
-  /**
-   * Take over the queues of tabs that are gone; the lock keeps two tabs from taking the same one. Runs
-   * on every flush, so an orphan is picked up by the next flush of any tab (at the latest when one hides).
-   */
-  function adopt() {
-    for (const k of d.kv.keys()) {
-      if (!k.startsWith(QUEUE_PREFIX) || k === key) continue;
-      if (d.clock() - (load(k)?.t ?? 0) <= LEASE_MS) continue;
+  function flush(now?: boolean) {
+    if (!canSend()) return;
+    // Take over the queues of tabs that are gone, under the lock, so that two tabs never take the same one.
+    // Runs on every flush: an orphan is picked up by the next flush of any tab (at the latest when one hides).
+    const orphans = kv.keys().filter(orphan);
+    if (orphans[0])
       d.withLock(() => {
-        const orphan = load(k);
-        if (orphan && d.clock() - orphan.t <= LEASE_MS) return;
-        d.kv.del(k);
-        save(items().concat(orphan?.q ?? []));
+        for (const k of orphans)
+          if (orphan(k)) {
+            save(items().concat(load(k)?.q ?? []));
+            kv.del(k);
+          }
         flush();
       });
-    }
-  }
-
-  function flush(now = false) {
-    if (!canSend()) return;
-    adopt();
     if (!now && inflight.size) return;
-    if (!now && d.clock() < notBefore) return schedule(notBefore - d.clock());
+    if (!now && clock() < notBefore) return schedule(notBefore);
     const all = items();
-    const batch: Queued[] = [];
     let size = 0;
-    for (const m of all) {
-      if (inflight.has(m.messageId)) continue;
-      size += bytes(m);
-      if (size > MAX_BATCH_BYTES) break;
-      batch.push(m);
-    }
-    if (!batch.length) return;
+    const batch = all.filter((m) => !inflight.has(m.messageId) && (size += bytes(m)) <= MAX_BATCH_BYTES);
+    if (!batch[0]) return;
     save(all); // heartbeat: this tab is alive and owns these
     const ids = batch.map((m) => m.messageId);
     for (const id of ids) inflight.add(id);
-    d.post(JSON.stringify({ batch, sentAt: iso(d.clock()), writeKey: d.settings.key }))
-      .catch(() => ({ status: 0 }))
-      .then(({ status, headers }: SendResult) => {
+    d.post(JSON.stringify({ batch, sentAt: iso(clock()), writeKey: settings.key }))
+      .catch((): Partial<SendResult> => ({}))
+      .then(({ status, headers }) => {
         for (const id of ids) inflight.delete(id);
-        if (shouldRetry(status)) {
-          notBefore = d.clock() + retryDelay(attempt++, +(headers?.get('Retry-After') || 0), d.rand);
-          return schedule(notBefore - d.clock());
-        }
+        if (shouldRetry(status!))
+          return schedule((notBefore = clock() + retryDelay(attempt++, +headers?.get('Retry-After')!, d.rand)));
         // Delivered, or refused for good (4xx): either way these are done.
         attempt = notBefore = 0;
         const rest = items().filter((m) => !ids.includes(m.messageId));
         save(rest);
-        if (rest.length) flush();
+        if (rest[0]) flush();
       });
   }
 
   return {
     push(message) {
       const q = items();
-      if (q.length < MAX_QUEUED && bytes(message) <= MAX_MESSAGE_BYTES) save([...q, message]);
-      if (q.length + 1 >= d.settings.flushAt) flush();
-      else schedule(d.settings.flushInterval);
+      if (q.push(message) <= MAX_QUEUED && bytes(message) <= MAX_MESSAGE_BYTES) save(q);
+      if (q.length < (settings.flushAt ?? 10)) schedule(clock() + (settings.flushInterval ?? 1000));
+      else flush();
     },
     flush,
   };

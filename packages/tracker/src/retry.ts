@@ -10,6 +10,7 @@ export const shouldRetry = (status: number): boolean => !status || status >= 500
  * backoff from 1 s, capped, with ±50 % jitter.
  */
 export function retryDelay(attempt: number, retryAfterSeconds: number | undefined, random: () => number): number {
-  if (retryAfterSeconds && retryAfterSeconds > 0) return retryAfterSeconds * 1000 + random() * 1000;
-  return Math.min(MAX_BACKOFF_MS, 1000 * 2 ** attempt) * (0.5 + random());
+  return retryAfterSeconds! > 0
+    ? (retryAfterSeconds! + random()) * 1000
+    : Math.min(MAX_BACKOFF_MS, 1000 * 2 ** attempt) * (0.5 + random());
 }

@@ -1,13 +1,8 @@
+import { guard } from './guard.js';
 import type { KV } from './types.js';
 
 /** JSON.parse that answers undefined for anything unreadable (a missing key, a value another script mangled). */
-export const parseJSON = (text: string | null | undefined): any => {
-  try {
-    return JSON.parse(text!);
-  } catch {
-    return undefined;
-  }
-};
+export const parseJSON: (text: string | null | undefined) => any = guard(JSON.parse as (text: unknown) => any);
 
 export interface ConsentStore extends KV {
   /** Consent granted: move what was kept in memory to the device, and write there from now on. */
@@ -23,32 +18,26 @@ export interface ConsentStore extends KV {
  * Only keys starting with `prefix` are listed and wiped.
  */
 export function createConsentStore(device: () => Storage, prefix = 'lazo'): ConsentStore {
-  let memory = new Map<string, string>();
+  let memory: Record<string, string> = {};
   let onDevice = false;
-  const use = <T>(fn: (s: Storage) => T): T | undefined => {
-    try {
-      if (onDevice) return fn(device());
-    } catch {
-      // unavailable: memory it is
-    }
-    return undefined;
-  };
+  // undefined when not on the device yet, or when the device fails (unavailable: memory it is)
+  const use = guard(<T>(fn: (s: Storage) => T): T | undefined => (onDevice ? fn(device()) : undefined));
   const store: ConsentStore = {
-    get: (key) => memory.get(key) ?? use((s) => s.getItem(key)),
-    set: (key, value) => void (use((s) => (s.setItem(key, value), memory.delete(key))) ?? memory.set(key, value)),
+    get: (key) => memory[key] ?? use((s) => s.getItem(key)),
+    set: (key, value) => void (use((s) => (s.setItem(key, value), delete memory[key])) ?? (memory[key] = value)),
     del(key) {
-      memory.delete(key);
+      delete memory[key];
       use((s) => s.removeItem(key));
     },
-    keys: () => [...memory.keys(), ...(use((s) => Object.keys(s)) ?? [])].filter((k) => k.startsWith(prefix)),
+    keys: () => Object.keys(memory).concat(use(Object.keys) ?? []).filter((k) => k.startsWith(prefix)),
     keepOnDevice() {
       onDevice = true;
-      for (const [key, value] of memory) store.set(key, value);
+      for (const key in memory) store.set(key, memory[key]!);
     },
     wipe() {
       onDevice = true; // what an earlier page stored must go too
       for (const key of store.keys()) store.del(key);
-      memory = new Map();
+      memory = {};
       onDevice = false;
     },
   };

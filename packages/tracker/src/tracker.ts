@@ -1,4 +1,4 @@
-import type { Message, MessageContext } from '@lazo/protocol/types';
+import type { Message } from '@lazo/protocol/types';
 import { CAMPAIGN_PARAMS, externalReferrer, parseCampaign } from './campaign.js';
 import { consentReducer, initialConsent } from './consent.js';
 import { switchesPerson } from './identity.js';
@@ -19,11 +19,12 @@ interface State {
 
 export interface TrackerOptions {
   key: string;
-  consent: 'required' | 'granted';
+  /** Any value but `granted` is `required`. */
+  consent?: 'required' | 'granted' | undefined;
   /** The browser sends Global Privacy Control and the site honours it. */
-  gpc: boolean;
-  flushAt: number;
-  flushInterval: number;
+  gpc: unknown;
+  flushAt?: number | undefined;
+  flushInterval?: number | undefined;
 }
 
 export interface TrackerDeps {
@@ -49,73 +50,75 @@ export interface Tracker extends Lazo {
 
 /** The tracker's core: consent, identity, session and queue, with every bit of I/O passed in. */
 export function createTracker(d: TrackerDeps): Tracker {
-  const o = d.settings;
-  const cookie = d.idCookie;
+  const { settings: o, idCookie: cookie, kv, newId } = d;
   // The cookie is read once: every document.cookie access is a synchronous round trip to the browser process.
   let written = cookie.get();
   let consent = initialConsent(o.consent, o.gpc, !!written);
-  let anonymousId = written || d.newId();
+  let anonymousId = written || newId();
 
-  const queue = createQueue(d, () => consent === 'granted');
+  const queue = createQueue(d, () => consent == 'granted');
 
-  const read = (): State => parseJSON(d.kv.get(STATE_KEY)) || {};
-  const write = (state: State) => d.kv.set(STATE_KEY, JSON.stringify(state));
+  const read = (): State => parseJSON(kv.get(STATE_KEY)) || {};
+  const write = (state: State) => kv.set(STATE_KEY, JSON.stringify(state));
 
   /**
    * The cookie gets the id when consent allows and the id is new to it; it is not re-written on later
    * visits, so it expires `cookieDays` after it was set. Between tabs the id travels in the state (`a`).
    */
   const syncCookie = () => {
-    if (consent === 'granted' && written !== anonymousId) cookie.set((written = anonymousId));
-  };
-  const newAnonymousId = () => {
-    anonymousId = d.newId();
-    syncCookie();
+    if (consent == 'granted' && written != anonymousId) cookie.set((written = anonymousId));
   };
 
-  const grant = () => {
-    d.kv.keepOnDevice();
-    syncCookie();
+  /** Apply the current consent: granted moves the state to the device, denied deletes everything. */
+  const apply = () => {
+    if (consent == 'granted') {
+      kv.keepOnDevice();
+      syncCookie();
+    } else if (consent == 'denied') {
+      kv.wipe();
+      cookie.del();
+      anonymousId = newId();
+      written = undefined;
+    }
   };
-  const wipe = () => {
-    d.kv.wipe();
-    cookie.del();
-    anonymousId = d.newId();
-    written = undefined;
-  };
-  if (consent === 'granted') grant();
-  else if (consent === 'denied') wipe();
+  apply();
 
-  /** Build a message and queue it; `update` may change the state (identify) before the session is resolved. */
-  function enqueue(type: Message['type'], fields: object, update?: (state: State) => void) {
-    if (consent === 'denied') return;
+  /**
+   * Build a message and queue it. `userId` (identify only): a userId other than the stored one is another
+   * person (a new anonymous id and session); null or undefined keeps the stored one.
+   */
+  function enqueue(type: Message['type'], fields: object, userId?: string | null) {
+    if (consent == 'denied') return;
     const { loc, doc } = d;
     const now = d.clock();
     const state = read();
-    anonymousId = state.a ||= anonymousId; // another tab may have changed it (reset, another person)
-    update?.(state);
+    anonymousId = state.a || anonymousId; // another tab may have changed it (reset, another person)
+    if (switchesPerson(state.u, userId)) {
+      anonymousId = newId();
+      state.s = state.f = undefined;
+    }
+    if (userId != null) state.u = String(userId);
     state.a = anonymousId;
     syncCookie();
     const session = (state.s = nextSession(
       state.s,
       now,
       { campaign: parseCampaign(loc.search), referrer: externalReferrer(doc.referrer, loc.host) },
-      d.newId,
+      newId,
     ));
     state.f ||= firstTouchOf(session, loc.href);
     write(state);
-    const context: MessageContext = {
-      page: { url: loc.href, path: loc.pathname, search: loc.search, referrer: doc.referrer, title: doc.title },
-      campaign: session.campaign,
-      lazo: { sessionId: session.id, firstTouch: type === 'identify' ? state.f : undefined },
-    };
     queue.push({
       type,
-      messageId: d.newId(),
+      messageId: newId(),
       anonymousId,
       userId: state.u,
       timestamp: iso(now),
-      context,
+      context: {
+        page: { url: loc.href, path: loc.pathname, search: loc.search, referrer: doc.referrer, title: doc.title },
+        campaign: session.campaign,
+        lazo: { sessionId: session.id, firstTouch: type == 'identify' ? state.f : undefined },
+      },
       ...fields,
     } as Message & { messageId: string });
   }
@@ -123,38 +126,30 @@ export function createTracker(d: TrackerDeps): Tracker {
   return {
     track: (event, properties) => enqueue('track', { event, properties }),
     page: (properties) => enqueue('page', { properties }),
-    identify: (userId, traits) =>
-      enqueue('identify', { traits }, (state) => {
-        if (switchesPerson(state.u, userId)) {
-          newAnonymousId();
-          state.s = state.f = undefined;
-        }
-        if (userId != null) state.u = String(userId);
-      }),
+    identify: (userId, traits) => enqueue('identify', { traits }, userId),
     consent(input?: ConsentInput) {
       const next = consentReducer(consent, input, o.gpc);
-      if (next !== consent) {
+      if (next != consent) {
         consent = next;
-        if (next === 'denied') wipe();
-        else {
-          grant();
-          queue.flush();
-        }
+        apply();
+        queue.flush();
       }
       return consent;
     },
     reset() {
-      newAnonymousId();
+      anonymousId = newId();
+      syncCookie();
       write({ a: anonymousId });
     },
     flush: queue.flush,
     formFields() {
       const fields: Record<string, string> = {};
-      if (consent !== 'granted') return fields;
-      const state = read();
-      fields.lazo_anonymous_id = state.a || anonymousId;
-      const campaign: Record<string, string | undefined> = state.s?.campaign ?? {};
-      for (const [param, field] of CAMPAIGN_PARAMS) if (campaign[field]) fields[param] = campaign[field];
+      if (consent == 'granted') {
+        const state = read();
+        fields.lazo_anonymous_id = state.a || anonymousId;
+        const campaign: Record<string, string | undefined> = state.s?.campaign ?? {};
+        for (const [param, field] of CAMPAIGN_PARAMS) if (campaign[field]) fields[param] = campaign[field];
+      }
       return fields;
     },
   };

@@ -1,6 +1,6 @@
 export interface CookieJar {
   get(): string | undefined;
-  set(value: string): void;
+  set(value: string, maxAge?: number): void;
   del(): void;
 }
 
@@ -13,17 +13,14 @@ export function cookieJar(
   days: number,
   domain: string | undefined,
   doc: { cookie: string } = document,
-  secure = location.protocol === 'https:',
+  secure = location.protocol == 'https:',
 ): CookieJar {
-  const write = (value: string, maxAge: number) => {
-    doc.cookie =
-      `${name}=${value};Path=/;Max-Age=${maxAge};SameSite=Lax` +
-      (domain ? ';Domain=' + domain : '') +
-      (secure ? ';Secure' : '');
+  const jar: CookieJar = {
+    get: () => doc.cookie.match(`(^|; )${name}=([^;]+)`)?.[2],
+    set(value, maxAge = days * 86400) {
+      doc.cookie = `${name}=${value};Path=/;Max-Age=${maxAge};SameSite=Lax` + (domain ? ';Domain=' + domain : '') + (secure ? ';Secure' : '');
+    },
+    del: () => jar.set('', 0),
   };
-  return {
-    get: () => doc.cookie.match(new RegExp(`(?:^|; )${name}=([^;]+)`))?.[1],
-    set: (value) => write(value, days * 86400),
-    del: () => write('', 0),
-  };
+  return jar;
 }

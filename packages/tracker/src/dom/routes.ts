@@ -2,22 +2,16 @@
  * Calls `onRoute` when the path changes through history.pushState/replaceState or popstate (and the
  * hash, when asked). Keyed on the path: a replaceState that only strips `?utm_…` is not a new pageview.
  */
-export function watchRoutes(onRoute: () => void, hash: boolean, w: Window = window): void {
-  const key = () => w.location.pathname + (hash ? w.location.hash : '');
+export function watchRoutes(onRoute: () => void, hash: unknown, w: Window = window): void {
+  const { location, history } = w;
+  const key = () => location.pathname + (hash ? location.hash : '');
   let last = key();
-  const check = () => {
-    const k = key();
-    if (k === last) return;
-    last = k;
-    onRoute();
-  };
-  const history = w.history;
+  const check = () => last != (last = key()) && onRoute();
   for (const method of ['pushState', 'replaceState'] as const) {
     const original = history[method];
-    history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
-      const result = original.apply(this, args);
+    history[method] = (...args: Parameters<History['pushState']>) => {
+      original.apply(history, args);
       check();
-      return result;
     };
   }
   w.addEventListener('popstate', check);
