@@ -1,13 +1,7 @@
 import { UAParser } from 'ua-parser-js';
+import type { UserAgentFields } from '../store/event-rows.js';
 
-export interface ParsedUserAgent {
-  browser: string | null;
-  browserVersion: string | null;
-  os: string | null;
-  osVersion: string | null;
-  deviceType: string | null;
-  isBot: boolean;
-}
+export type ParsedUserAgent = UserAgentFields;
 
 // ua-parser-js names browsers and devices but does not recognise crawlers; these tokens cover the
 // crawlers, monitors, HTTP libraries and headless browsers that make up nearly all automated traffic.

@@ -16,8 +16,18 @@ export interface EventRow {
   context: unknown;
 }
 
+/** What is kept of a user agent: parsed fields, never the raw string. */
+export interface UserAgentFields {
+  browser: string | null;
+  browserVersion: string | null;
+  os: string | null;
+  osVersion: string | null;
+  deviceType: string | null;
+  isBot: boolean;
+}
+
 /** The landing touch of a visit, taken from its earliest message. */
-export interface SessionTouch {
+export interface SessionTouch extends UserAgentFields {
   siteId: string;
   sessionId: string;
   anonymousId: string | null;
@@ -36,12 +46,6 @@ export interface SessionTouch {
   referrer: string | null;
   landingUrl: string | null;
   landingPath: string | null;
-  browser: string | null;
-  browserVersion: string | null;
-  os: string | null;
-  osVersion: string | null;
-  deviceType: string | null;
-  isBot: boolean;
 }
 
 /** identify and alias messages, applied to the identity graph after their event is stored. */

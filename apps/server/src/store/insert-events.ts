@@ -1,6 +1,13 @@
 import type { Queryable } from './db.js';
 import type { EventRow, SessionTouch } from './event-rows.js';
 
+/** The visit's landing touch: replaced when a message older than the visit's start arrives. */
+const LANDING_TOUCH_COLUMNS = [
+  'source', 'medium', 'campaign', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'utm_id',
+  'click_ids', 'referrer', 'landing_url', 'landing_path',
+];
+const LANDING_TOUCH_UPDATE = LANDING_TOUCH_COLUMNS.map((c) => `${c} = case when excluded.started_at < s.started_at then excluded.${c} else s.${c} end`).join(',\n        ');
+
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 
 /**
@@ -60,19 +67,7 @@ export async function insertEventsAndSessions(tx: Queryable, events: EventRow[],
         is_bot = s.is_bot or excluded.is_bot,
         -- a message older than the visit's start (delivered late, e.g. from an offline queue) carries its landing touch
         started_at = least(s.started_at, excluded.started_at),
-        source = case when excluded.started_at < s.started_at then excluded.source else s.source end,
-        medium = case when excluded.started_at < s.started_at then excluded.medium else s.medium end,
-        campaign = case when excluded.started_at < s.started_at then excluded.campaign else s.campaign end,
-        utm_source = case when excluded.started_at < s.started_at then excluded.utm_source else s.utm_source end,
-        utm_medium = case when excluded.started_at < s.started_at then excluded.utm_medium else s.utm_medium end,
-        utm_campaign = case when excluded.started_at < s.started_at then excluded.utm_campaign else s.utm_campaign end,
-        utm_term = case when excluded.started_at < s.started_at then excluded.utm_term else s.utm_term end,
-        utm_content = case when excluded.started_at < s.started_at then excluded.utm_content else s.utm_content end,
-        utm_id = case when excluded.started_at < s.started_at then excluded.utm_id else s.utm_id end,
-        click_ids = case when excluded.started_at < s.started_at then excluded.click_ids else s.click_ids end,
-        referrer = case when excluded.started_at < s.started_at then excluded.referrer else s.referrer end,
-        landing_url = case when excluded.started_at < s.started_at then excluded.landing_url else s.landing_url end,
-        landing_path = case when excluded.started_at < s.started_at then excluded.landing_path else s.landing_path end,
+        ${LANDING_TOUCH_UPDATE},
         user_id = coalesce(s.user_id, excluded.user_id)
       returning 1
     )
