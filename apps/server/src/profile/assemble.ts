@@ -2,6 +2,7 @@ import { classifyChannel, validateChannelRules, type ChannelRule } from '@lazo/a
 import { FORM_SUBMITTED, groupForms, summarizeActivity, type Activity, type PathViews, type PageViews } from './activity.js';
 import { scoreLead, scoreWeights, type LeadScore } from './score.js';
 import type { SiteSettings } from '../store/sites.js';
+import type { ConversionRecord } from '../store/conversions.js';
 
 export interface ProfilePerson {
   personId: string;
@@ -60,17 +61,11 @@ export interface ProfileEvent {
   formId: string | null;
 }
 
-export interface ProfileConversion {
-  conversionId: string;
-  type: string;
-  value: number;
-  currency: string | null;
-  occurredAt: Date;
-  channel: string | null;
-  source: string | null;
-  medium: string | null;
-  campaign: string | null;
-}
+/** A conversion as a profile shows it: the stored record without the identifiers it was matched by. */
+export type ProfileConversion = Pick<
+  ConversionRecord,
+  'conversionId' | 'type' | 'value' | 'currency' | 'occurredAt' | 'channel' | 'source' | 'medium' | 'campaign'
+>;
 
 export type Stage = 'visitor' | 'lead' | 'customer';
 
