@@ -1,4 +1,4 @@
-import { createApi } from './api.js';
+import { createApi, type SiteInfo } from './api.js';
 import type { Page, PageContext } from './context.js';
 import { normalizeRange, presetRange, type DateRange } from './dates.js';
 import { h, mount } from './dom.js';
@@ -10,7 +10,6 @@ import { channelsPage } from './pages/channels.js';
 import { leadsPage } from './pages/leads.js';
 import { leadPage } from './pages/lead.js';
 import { dataInPage } from './pages/data-in.js';
-import type { SiteInfo } from './api.js';
 
 const PAGES: Record<PageId, { title: string; page: Page }> = {
   overview: { title: 'Overview', page: overviewPage },
@@ -48,12 +47,12 @@ function rangeFromUrl(): DateRange {
   return normalizeRange(q.get('from'), q.get('to')) ?? presetRange('30d', Date.now());
 }
 
-function navigate(path: string, replace = false) {
+function navigate(path: string) {
   // The range travels with the user from page to page.
   const url = new URL(path, location.origin);
   const q = new URLSearchParams(location.search);
   for (const k of ['from', 'to']) if (q.has(k) && !url.searchParams.has(k)) url.searchParams.set(k, q.get(k)!);
-  history[replace ? 'replaceState' : 'pushState'](null, '', url.pathname + url.search);
+  history.pushState(null, '', url.pathname + url.search);
   render();
 }
 
