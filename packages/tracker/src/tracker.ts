@@ -59,7 +59,11 @@ export function createTracker(d: TrackerDeps): Tracker {
   const queue = createQueue(d, () => consent == 'granted');
 
   const read = (): State => parseJSON(kv.get(STATE_KEY)) || {};
-  const write = (state: State) => kv.set(STATE_KEY, JSON.stringify(state));
+  /** Store the state; the cookie follows the id. */
+  const write = (state: State) => {
+    kv.set(STATE_KEY, JSON.stringify(state));
+    syncCookie();
+  };
 
   /**
    * The cookie gets the id when consent allows and the id is new to it; it is not re-written on later
@@ -99,7 +103,6 @@ export function createTracker(d: TrackerDeps): Tracker {
     }
     if (userId != null) state.u = String(userId);
     state.a = anonymousId;
-    syncCookie();
     const session = (state.s = nextSession(
       state.s,
       now,
@@ -138,7 +141,6 @@ export function createTracker(d: TrackerDeps): Tracker {
     },
     reset() {
       anonymousId = newId();
-      syncCookie();
       write({ a: anonymousId });
     },
     flush: queue.flush,
