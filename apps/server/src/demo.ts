@@ -108,7 +108,3 @@ export function registerDemoRoutes(app: FastifyInstance, demo: () => { url: stri
     });
   });
 }
-
-// Demo data: `generateDemoData` (@lazo/attribution) makes the journeys; loading them into the store belongs
-// to the reports work (issue 4), which has not landed a loader yet. When it does, `lazo serve --demo` calls
-// it here for a newly created demo site, so the reports and the dashboard show something on first start.

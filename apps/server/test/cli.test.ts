@@ -1,5 +1,5 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/run.js';
 import { buildApp } from '../src/app.js';
 import { openPglite, openPostgres, type Db } from '../src/store/db.js';
+import { migrate } from '../src/store/migrate.js';
+import { findSiteByKey, listSites } from '../src/store/sites.js';
+import { demoOrigins, ensureDemoSite } from '../src/demo.js';
 import { engines, postgresUrl, type EngineName } from './helpers/engines.js';
 import { basic } from './helpers/test-server.js';
 
@@ -177,6 +180,7 @@ describe('an embedded data directory held by a running server', () => {
   let dataDir: string;
   let server: ChildProcess | undefined;
   let stderr = '';
+  let banner = '';
   const env = () => ({ LAZO_DATA_DIR: dataDir, DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1' });
 
   beforeAll(() => {
@@ -192,22 +196,31 @@ describe('an embedded data directory held by a running server', () => {
     const created = await bin(env(), 'site', 'create', '--name', 'Before', '--origin', 'https://before.example', '--json');
     expect(created.code).toBe(0);
 
-    const child = spawn(process.execPath, [CLI, 'serve'], { env: { ...process.env, ...env() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'serve', '--demo'], { env: { ...process.env, ...env(), LAZO_DEMO_PERSONS: '40' }, stdio: ['ignore', 'pipe', 'pipe'] });
     server = child;
     child.stderr!.on('data', (d) => (stderr += d));
     const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`lazo serve did not start: ${out} ${stderr}`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`lazo serve did not start: ${banner} ${stderr}`)), 60_000);
       child.stdout!.on('data', (d) => {
-        out += d;
-        const m = /listening on (http:\/\/\S+)/.exec(out);
+        banner += d;
+        const m = /listening on (http:\/\/\S+)[\s\S]*Stop with Ctrl-C/.exec(banner);
         if (m) {
           clearTimeout(timer);
           resolve(m[1]!);
         }
       });
-      child.on('exit', (code) => reject(new Error(`lazo serve exited with ${code}: ${out} ${stderr}`)));
+      child.on('exit', (code) => reject(new Error(`lazo serve exited with ${code}: ${banner} ${stderr}`)));
     });
+
+    // --demo: the Demo site, its keys (also in the data directory), its generated data and the examples.
+    const keys = JSON.parse(readFileSync(join(dataDir, 'demo-keys.json'), 'utf8'));
+    expect(banner).toContain(`Demo site "Demo" (site_demo) created`);
+    expect(banner).toContain(`public key    ${keys.publicKey}`);
+    expect(banner).toContain(`secret key    ${keys.secretKey}`);
+    expect(banner).toMatch(/demo data\s+\d+ persons/);
+    expect(banner).toContain(`${url}/examples/landing-page/`);
+    const port = new URL(url).port;
+    expect(banner).toContain(`http://localhost:${port}, http://127.0.0.1:${port}`);
 
     const refused = await bin(env(), 'site', 'list');
     expect(refused.code).toBe(1);
@@ -227,6 +240,36 @@ describe('an embedded data directory held by a running server', () => {
 
     const after = await bin(env(), 'site', 'list', '--json');
     expect(after.code).toBe(0);
-    expect(JSON.parse(after.stdout).map((s: { siteId: string }) => s.siteId)).toEqual([JSON.parse(created.stdout).siteId]);
+    expect(JSON.parse(after.stdout).map((s: { siteId: string }) => s.siteId)).toEqual([JSON.parse(created.stdout).siteId, 'site_demo']);
+  });
+});
+
+describe('the demo site', () => {
+  it('is created once, keeps its keys across starts, gains the origins of a new port, and gets a new secret when its key file is lost', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lazo-demo-'));
+    const keysFile = join(dir, 'demo-keys.json');
+    const db = await openPglite();
+    await migrate(db);
+    try {
+      const first = await ensureDemoSite(db, { origins: demoOrigins(8787), keysFile });
+      expect(first).toMatchObject({ siteId: 'site_demo', created: true, allowedOrigins: ['http://localhost:8787', 'http://127.0.0.1:8787'] });
+      expect(statSync(keysFile).mode & 0o777).toBe(0o600);
+
+      const again = await ensureDemoSite(db, { origins: demoOrigins(9000), keysFile });
+      expect(again).toMatchObject({ created: false, publicKey: first.publicKey, secretKey: first.secretKey });
+      expect(again.allowedOrigins).toEqual(['http://localhost:8787', 'http://127.0.0.1:8787', 'http://localhost:9000', 'http://127.0.0.1:9000']);
+
+      rmSync(keysFile);
+      const rotated = await ensureDemoSite(db, { origins: demoOrigins(8787), keysFile });
+      expect(rotated.publicKey).toBe(first.publicKey);
+      expect(rotated.secretKey).not.toBe(first.secretKey);
+      expect(JSON.parse(readFileSync(keysFile, 'utf8'))).toEqual({ siteId: 'site_demo', publicKey: first.publicKey, secretKey: rotated.secretKey });
+      expect((await findSiteByKey(db, rotated.secretKey))?.site.siteId).toBe('site_demo');
+      expect(await findSiteByKey(db, first.secretKey)).toBeUndefined();
+      expect((await listSites(db)).filter((s) => s.siteId === 'site_demo')).toHaveLength(1);
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { DEMO_SITE_NAME, demoOrigins, ensureDemoSite, registerDemoRoutes, type DemoSite } from '../demo.js';
 import { closeOnSignals, startServer, type RunningServer } from '../server.js';
+import { seedDemoData, type SeedDemoResult } from '../store/demo-seed.js';
 import { UsageError, dataDirOf, describeDatabase, openMigratedDb, parseCommandArgs, type CliIo } from './io.js';
 
 function intFromEnv(env: CliIo['env'], name: string, fallback: number, max: number): number {
@@ -51,6 +52,7 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, { demo: { type: 'boolean' } });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
   const port = intFromEnv(io.env, 'PORT', 8787, 65_535);
+  const demoPersons = intFromEnv(io.env, 'LAZO_DEMO_PERSONS', 2_000, 1_000_000);
   const rateLimit = intFromEnv(io.env, 'LAZO_RATE_LIMIT', 60_000, 1e9);
   const host = io.env.HOST || '127.0.0.1';
 
@@ -73,13 +75,19 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
   }
   if (values.demo) {
     const keysFile = join(resolve(dataDirOf(io.env)), 'demo-keys.json');
+    let seeded: SeedDemoResult;
     try {
       demo = await ensureDemoSite(db, { origins: demoOrigins(server.port), keysFile });
+      // Journeys for the reports and the dashboard on a first start; a site with data is left alone.
+      io.stdout('Preparing the demo site…\n');
+      seeded = await seedDemoData(db, demo.siteId, { persons: demoPersons });
     } catch (e) {
       await server.close();
       throw e;
     }
-    lines.push('', ...demoBanner(demo, keysFile), '', ...(await demoLinks(server)));
+    lines.push('', ...demoBanner(demo, keysFile));
+    if (seeded.seeded) lines.push(`  demo data     ${seeded.persons.toLocaleString('en-US')} persons (leads and customers), ${seeded.sessions.toLocaleString('en-US')} visits, ${seeded.conversions.toLocaleString('en-US')} conversions, ${seeded.spendRows.toLocaleString('en-US')} spend rows (generated)`);
+    lines.push('', ...(await demoLinks(server)));
     const batch = JSON.stringify({ batch: [{ type: 'track', event: 'Hello', anonymousId: 'visitor-1' }] });
     lines.push('', `  Try: curl -u ${demo.secretKey}: -H 'content-type: application/json' -d '${batch}' ${server.url}/v1/batch`);
   }

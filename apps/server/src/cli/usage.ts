@@ -27,7 +27,8 @@ export const SERVE_USAGE = `Usage: lazo serve [--demo]
       Applies pending migrations, then serves the API until SIGINT or SIGTERM (then it stops taking
       connections, commits what it has received, and closes the database).
   --demo   also create (on the first start) or reuse the "${DEMO_SITE_NAME}" site, allowed from this server's
-           own origin, and print its keys and the example pages' URLs (what \`pnpm start\` runs)
+           own origin, fill it with generated journeys on the first start (LAZO_DEMO_PERSONS people,
+           default 2000), and print its keys and the example pages' URLs (what \`pnpm start\` runs)
 
 Environment: PORT (8787), HOST (127.0.0.1), DATABASE_URL (unset: embedded PGlite), LAZO_DATA_DIR (./.lazo),
 LAZO_RATE_LIMIT (requests per minute per key, 60000; 0 turns it off), LOG_LEVEL (warn).`;
