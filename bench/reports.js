@@ -82,9 +82,7 @@ async function main() {
       ['funnel (first_touch, by channel)', '/v1/reports/funnel'],
       ['funnel (markov, by campaign)', '/v1/reports/funnel?model=markov&groupBy=campaign'],
       ['timeseries (day)', '/v1/reports/timeseries'],
-      ['timeseries (week)', '/v1/reports/timeseries?interval=week'],
       ...MODELS.map((model) => [`attribution ${model}`, `/v1/reports/attribution?model=${model}`]),
-      ['attribution markov, conversion=lead', '/v1/reports/attribution?model=markov&conversion=lead'],
     ];
     const rows = [];
     for (const [name, path] of cases) {

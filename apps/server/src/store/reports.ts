@@ -42,6 +42,13 @@ async function refreshStatistics(db: Db): Promise<void> {
   await db.exec('analyze sessions, persons, identity_links, conversions, spend');
 }
 
+/**
+ * A visitor as a 64-bit hash: the person, else the browser, else the userId, each hashed with its own seed
+ * so that a person id and an anonymous id that happen to be equal stay apart. Grouping a million sessions on
+ * a bigint is much cheaper than on a concatenated text; two visitors colliding among millions is ~1e-7.
+ */
+const VISITOR = `coalesce(hashtextextended(s.person_id, 1), hashtextextended(s.anonymous_id, 2), hashtextextended(s.user_id, 3))`;
+
 export interface Window {
   siteId: string;
   /** Inclusive. */
@@ -62,7 +69,7 @@ export async function sessionCounts(
       select * from unnest($4::text[], $5::text[], $6::text[], $7::int[]) as k(source, medium, campaign, gid)
     ),
     per_visitor as (
-      select coalesce(k.gid, -1) as gid, coalesce('p:' || s.person_id, 'a:' || s.anonymous_id, 'u:' || s.user_id) as visitor, count(*) as sessions
+      select coalesce(k.gid, -1) as gid, ${VISITOR} as visitor, count(*) as sessions
       from lazo_session_persons s
       left join kind k on k.source = s.source and k.medium = s.medium and k.campaign = s.campaign
       where s.site_id = $1 and s.started_at >= $2 and s.started_at < $3 and not s.is_bot
@@ -156,7 +163,7 @@ export async function timeseries(db: Queryable, w: Window, interval: 'day' | 'we
   const { rows } = await db.query<{ bucket: string; metric: string; value: number }>(
     /* sql */ `
     with per_visitor as (
-      select ${bucketOf('s.started_at')} as bucket, coalesce('p:' || s.person_id, 'a:' || s.anonymous_id, 'u:' || s.user_id) as visitor, count(*) as sessions
+      select ${bucketOf('s.started_at')} as bucket, ${VISITOR} as visitor, count(*) as sessions
       from lazo_session_persons s
       where s.site_id = $1 and s.started_at >= $2 and s.started_at < $3 and not s.is_bot
       group by 1, 2
