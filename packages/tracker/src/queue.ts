@@ -98,18 +98,18 @@ export function createQueue(d: QueueDeps, canSend: () => boolean): Queue {
     save(all); // heartbeat: this tab is alive and owns these
     const ids = batch.map((m) => m.messageId);
     for (const id of ids) inflight.add(id);
-    d.post(JSON.stringify({ batch, sentAt: iso(clock()), writeKey: settings.key }))
-      .catch((): Partial<SendResult> => ({}))
-      .then(({ status, headers }) => {
-        for (const id of ids) inflight.delete(id);
-        if (shouldRetry(status!))
-          return schedule((notBefore = clock() + retryDelay(attempt++, +headers?.get('Retry-After')!, d.rand)));
-        // Delivered, or refused for good (4xx): either way these are done.
-        attempt = notBefore = 0;
-        const rest = items().filter((m) => !ids.includes(m.messageId));
-        save(rest);
-        if (rest[0]) flush();
-      });
+    /** The answer, or the network error (no status: retried like a 5xx). */
+    const done = ({ status, headers }: Partial<SendResult>) => {
+      for (const id of ids) inflight.delete(id);
+      if (shouldRetry(status!))
+        return schedule((notBefore = clock() + retryDelay(attempt++, +headers?.get('Retry-After')!, d.rand)));
+      // Delivered, or refused for good (4xx): either way these are done.
+      attempt = notBefore = 0;
+      const rest = items().filter((m) => !ids.includes(m.messageId));
+      save(rest);
+      if (rest[0]) flush();
+    };
+    d.post(JSON.stringify({ batch, sentAt: iso(clock()), writeKey: settings.key })).then(done, done);
   }
 
   return {

@@ -2,7 +2,7 @@
 export const MAX_BACKOFF_MS = 60_000;
 
 /** Network errors (0), server errors and rate limiting are worth another attempt; other 4xx never are. */
-export const shouldRetry = (status: number): boolean => !status || status >= 500 || status === 429;
+export const shouldRetry = (status: number): boolean => !status || status >= 500 || status == 429;
 
 /**
  * Milliseconds before attempt `attempt + 1`. A Retry-After is honoured (never earlier), plus up to a

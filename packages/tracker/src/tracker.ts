@@ -59,7 +59,7 @@ export function createTracker(d: TrackerDeps): Tracker {
   const queue = createQueue(d, () => consent == 'granted');
 
   const read = (): State => parseJSON(kv.get(STATE_KEY)) || {};
-  /** Store the state; the cookie follows the id. */
+  /** Store the state; the cookie follows the id (`syncCookie`). */
   const write = (state: State) => {
     kv.set(STATE_KEY, JSON.stringify(state));
     syncCookie();
