@@ -19,8 +19,11 @@ import type { Queryable } from './db.js';
  *   leads before the window are not at risk of becoming one, and are left out.
  * - Bots (`sessions.is_bot`) are never touches.
  *
- * Sessions are grouped into kinds (a distinct source/medium/campaign, classified once by the caller) and
- * paths are aggregated in SQL, so that a million sessions come back as a few thousand rows.
+ * Sessions are labelled with kinds (a distinct source/medium/campaign, classified once by the caller) and
+ * only paths come back: for the models that credit converting journeys only, one row per conversion, from
+ * a scan that keeps just those journeys' browsers and userIds; for Markov, every path of the window
+ * aggregated in SQL with its conversion and null counts, so that a million sessions come back as a few
+ * thousand rows.
  */
 
 /** A distinct landing touch of the site's sessions. */

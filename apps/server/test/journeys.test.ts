@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifyChannel } from '@lazo/attribution';
+import { loadJourneys, loadTouchKinds, type JourneyQuery } from '../src/store/journeys.js';
+import type { CreatedSite } from '../src/store/sites.js';
+import { engines } from './helpers/engines.js';
+import { identify, page } from './helpers/persons-api.js';
+import { basic, createTestApp, type TestApp } from './helpers/test-server.js';
+import { iso, m } from './reports-scenario.js';
+
+const JUNE = { from: new Date('2025-06-01T00:00:00Z'), to: new Date('2025-07-01T00:00:00Z') };
+const google = { source: 'google', medium: 'cpc', name: 'brand' };
+const mail = { source: 'newsletter', medium: 'email', name: 'weekly' };
+
+describe.each(engines)('journeys from the store on %s', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(engine);
+  });
+  afterAll(() => t?.close());
+
+  const send = async (site: CreatedSite, batch: unknown[]) => {
+    const res = await t.app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: basic(site.secretKey) }, payload: { batch } });
+    expect(res.json().rejected).toEqual([]);
+  };
+  const buy = async (site: CreatedSite, conversionId: string, userId: string, minutes: number, value: number) => {
+    const res = await t.app.inject({ method: 'POST', url: '/v1/conversions', headers: { authorization: basic(site.secretKey) }, payload: { conversionId, userId, type: 'customer', value, occurredAt: iso(minutes) } });
+    expect(res.statusCode).toBe(200);
+  };
+  /** Journeys as [channels, conversions, value, nulls], in a stable order (arrays sort as their text). */
+  const journeys = async (site: CreatedSite, q: Partial<JourneyQuery> = {}) => {
+    const kinds = (await loadTouchKinds(t.db, site.siteId)).map((kind) => ({ kind, touch: { channel: classifyChannel(kind) } }));
+    const loaded = await loadJourneys(t.db, { siteId: site.siteId, ...JUNE, conversion: 'customer', lookbackDays: 90, kinds, ...q });
+    return loaded.map((j) => [j.touches.map((x) => x.channel).join(' > '), j.conversions, j.value ?? 0, j.nulls ?? 0]).sort();
+  };
+
+  it('starts a repeat purchase after the previous one: old touches are not credited twice', async () => {
+    const site = await t.newSite();
+    await send(site, [page('x1', m(0), { session: 's1', campaign: google }), identify('x1', 'u-x', {}, m(0, 1), 's1')]);
+    await send(site, [page('x1', m(2), { session: 's2', campaign: mail }), page('x1', m(5), { session: 's3' })]);
+    await buy(site, 'first', 'u-x', m(3), 50);
+    await buy(site, 'second', 'u-x', m(6), 70);
+    expect(await journeys(site)).toEqual([
+      ['Direct', 1, 70, 0],
+      ['Paid Search > Email', 1, 50, 0],
+    ]);
+    // With times (time_decay): one journey per conversion, each touch with its start.
+    const kinds = (await loadTouchKinds(t.db, site.siteId)).map((kind) => ({ kind, touch: { channel: classifyChannel(kind) } }));
+    const timed = await loadJourneys(t.db, { siteId: site.siteId, ...JUNE, conversion: 'customer', lookbackDays: 90, kinds, withTimes: true });
+    expect(timed.map((j) => [j.touches.map((x) => x.at), j.at])).toEqual([
+      [[Date.parse(iso(m(0))), Date.parse(iso(m(2)))], Date.parse(iso(m(3)))],
+      [[Date.parse(iso(m(5)))], Date.parse(iso(m(6)))],
+    ]);
+  });
+
+  it('splits a shared browser between its two people at the second identify', async () => {
+    const site = await t.newSite();
+    await send(site, [page('shared', m(0), { session: 's1', campaign: google }), identify('shared', 'u-1', {}, m(0, 1), 's1')]);
+    // A visit that starts after the second identify is the second person's.
+    await send(site, [identify('shared', 'u-2', {}, m(2)), page('shared', m(2, 5), { session: 's2', campaign: mail })]);
+    await buy(site, 'one', 'u-1', m(4), 10);
+    await buy(site, 'two', 'u-2', m(4), 20);
+    expect(await journeys(site)).toEqual([
+      ['Email', 1, 20, 0],
+      ['Paid Search', 1, 10, 0],
+    ]);
+  });
+
+  it('counts paths that led nowhere, without the persons who were leads before the window', async () => {
+    const site = await t.newSite();
+    // An old lead (identified in May) visits in June; an anonymous visitor twice; a new lead in June.
+    await send(site, [page('old', m(-10), { session: 'o1' }), identify('old', 'u-old', {}, m(-10, 1), 'o1'), page('old', m(3), { session: 'o2', campaign: mail })]);
+    await send(site, [page('anon', m(1), { session: 'a1', campaign: google }), page('anon', m(2), { session: 'a2' })]);
+    await send(site, [page('new', m(4), { session: 'n1', campaign: google }), identify('new', 'u-new', {}, m(4, 1), 'n1')]);
+    expect(await journeys(site, { conversion: 'lead', nonConverting: true })).toEqual([
+      ['Paid Search > Direct', 0, 0, 1],
+      ['Paid Search', 1, 0, 0],
+    ]);
+    // For purchases nobody is settled: the old lead's June visit is a path that did not convert.
+    expect(await journeys(site, { nonConverting: true })).toEqual([
+      ['Email', 0, 0, 1],
+      ['Paid Search > Direct', 0, 0, 1],
+      ['Paid Search', 0, 0, 1],
+    ]);
+  });
+});
