@@ -75,6 +75,8 @@ export interface ShutdownOptions {
   timeoutMs?: number;
   /** Called with the exit code once closed. Default: process.exit. */
   exit?: (code: number) => void;
+  /** Called when the first signal arrives, before closing starts. Default: nothing. */
+  onSignal?: (signal: NodeJS.Signals) => void;
 }
 
 /**
@@ -91,6 +93,7 @@ export function closeOnSignals(server: Pick<RunningServer, 'close'>, options: Sh
       return exit(1);
     }
     stopping = true;
+    options.onSignal?.(signal);
     log(`${signal}: no new connections; writing what was received, then closing the database…`);
     const timer = setTimeout(() => {
       log('Shutdown took too long: exiting.');

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { DEMO_SITE_NAME, demoOrigins, ensureDemoSite, registerDemoRoutes, type DemoSite } from '../demo.js';
 import { closeOnSignals, startServer, type RunningServer } from '../server.js';
-import { seedDemoData, type SeedDemoResult } from '../store/demo-seed.js';
+import { seedDemoData } from '../store/demo-seed.js';
 import { UsageError, dataDirOf, describeDatabase, openMigratedDb, parseCommandArgs, type CliIo } from './io.js';
 
 function intFromEnv(env: CliIo['env'], name: string, fallback: number, max: number): number {
@@ -48,6 +48,24 @@ function demoBanner(site: DemoSite, keysFile: string): string[] {
   ];
 }
 
+/** Creates or reuses the demo site, fills a new one with generated journeys, and returns the banner lines. */
+async function prepareDemo(server: RunningServer, io: CliIo, persons: number, ready: (site: DemoSite) => void): Promise<string[]> {
+  const keysFile = join(resolve(dataDirOf(io.env)), 'demo-keys.json');
+  const demo = await ensureDemoSite(server.app.lazo.db, { origins: demoOrigins(server.port), keysFile });
+  ready(demo);
+  io.stdout('Preparing the demo site…\n');
+  // Journeys for the reports and the dashboard on a first start; a site with data is left alone.
+  const seeded = await seedDemoData(server.app.lazo.db, demo.siteId, { persons });
+  const lines = demoBanner(demo, keysFile);
+  if (seeded.seeded) {
+    const n = (x: number) => x.toLocaleString('en-US');
+    lines.push(`  demo data     ${n(seeded.persons)} persons (leads and customers), ${n(seeded.sessions)} visits, ${n(seeded.conversions)} conversions, ${n(seeded.spendRows)} spend rows (generated)`);
+  }
+  const batch = JSON.stringify({ batch: [{ type: 'track', event: 'Hello', anonymousId: 'visitor-1' }] });
+  lines.push('', ...(await demoLinks(server)), '', `  Try: curl -u ${demo.secretKey}: -H 'content-type: application/json' -d '${batch}' ${server.url}/v1/batch`);
+  return lines;
+}
+
 export async function runServe(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, { demo: { type: 'boolean' } });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
@@ -69,32 +87,26 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
     ...(values.demo ? { configure: (app) => registerDemoRoutes(app, () => (demo ? { url, secretKey: demo.secretKey } : undefined)) } : {}),
   });
   url = server.url;
+  // From here on a signal stops the server gracefully, also while the demo is being prepared.
+  let signalled = false;
+  const stopped = new Promise<number>((done) => {
+    closeOnSignals(server, { log: (line) => io.stderr(line + '\n'), exit: done, onSignal: () => (signalled = true) });
+  });
   const lines = [`Lazo listening on ${server.url}`, `  database      ${describeDatabase(io.env)}${applied.length > 0 ? ` (applied migrations ${applied.join(', ')})` : ''}`];
   if (db.engine === 'pglite') {
     lines.push('                embedded engine: one process, no fsync; for trying Lazo and small single-machine sites.', '                Use PostgreSQL (DATABASE_URL) in production.');
   }
-  if (values.demo) {
-    const keysFile = join(resolve(dataDirOf(io.env)), 'demo-keys.json');
-    let seeded: SeedDemoResult;
-    try {
-      demo = await ensureDemoSite(db, { origins: demoOrigins(server.port), keysFile });
-      // Journeys for the reports and the dashboard on a first start; a site with data is left alone.
-      io.stdout('Preparing the demo site…\n');
-      seeded = await seedDemoData(db, demo.siteId, { persons: demoPersons });
-    } catch (e) {
-      await server.close();
-      throw e;
-    }
-    lines.push('', ...demoBanner(demo, keysFile));
-    if (seeded.seeded) lines.push(`  demo data     ${seeded.persons.toLocaleString('en-US')} persons (leads and customers), ${seeded.sessions.toLocaleString('en-US')} visits, ${seeded.conversions.toLocaleString('en-US')} conversions, ${seeded.spendRows.toLocaleString('en-US')} spend rows (generated)`);
-    lines.push('', ...(await demoLinks(server)));
-    const batch = JSON.stringify({ batch: [{ type: 'track', event: 'Hello', anonymousId: 'visitor-1' }] });
-    lines.push('', `  Try: curl -u ${demo.secretKey}: -H 'content-type: application/json' -d '${batch}' ${server.url}/v1/batch`);
+  try {
+    if (values.demo) lines.push('', ...(await prepareDemo(server, io, demoPersons, (site) => (demo = site))));
+  } catch (e) {
+    // A signal closes the database under the demo's preparation: that is the signal's doing, not an error.
+    if (signalled) return stopped;
+    await server.close();
+    throw e;
   }
+  if (signalled) return stopped;
   lines.push('', 'Stop with Ctrl-C.');
   io.stdout(lines.join('\n') + '\n');
 
-  return new Promise<number>((done) => {
-    closeOnSignals(server, { log: (line) => io.stderr(line + '\n'), exit: done });
-  });
+  return stopped;
 }
