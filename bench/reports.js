@@ -123,6 +123,12 @@ async function keptSite() {
 
 async function seed(db) {
   await migrate(db);
+  // A bulk load builds the secondary indexes of events (3 M rows, read by no report but NPS) afterwards, as
+  // one would when importing history: maintaining five random-order B-trees row by row is most of the load.
+  const { rows: deferred } = await db.query(
+    `select indexname, indexdef from pg_indexes where schemaname = 'public' and tablename = 'events' and indexname <> 'events_pkey'`,
+  );
+  for (const { indexname } of deferred) await db.exec(`drop index ${indexname}`);
   const site = await createSite(db, { name: 'Reports bench', origins: ['https://bench.example'] });
   const endDate = new Date().toISOString().slice(0, 10);
   const started = performance.now();
@@ -147,7 +153,10 @@ async function seed(db) {
       `${seeded.identityLinks.toLocaleString('en')} identity links, ${seeded.conversions.toLocaleString('en')} conversions, ${seeded.spendRows} spend rows ` +
       `in ${seconds.toFixed(1)} s (${Math.round(seeded.sessions / seconds).toLocaleString('en')} sessions/s, ${Math.round(seeded.events / seconds).toLocaleString('en')} events/s)`,
   );
-  const t = performance.now();
+  let t = performance.now();
+  for (const { indexdef } of deferred) await db.exec(indexdef);
+  console.log(`events' ${deferred.length} secondary indexes built after the load: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  t = performance.now();
   await db.exec('vacuum analyze');
   console.log(`vacuum analyze: ${((performance.now() - t) / 1000).toFixed(1)} s`);
   return { site, endDate };
