@@ -2,8 +2,15 @@ import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { sizeBudget } from './scripts/size-budget.mjs';
 
-/** The script-tag bundle must stay within this many bytes, brotli-compressed (issue 3). */
-const BUDGET_BROTLI = 3000;
+/** The contract (issue 3, README): the script-tag bundle is at most this many bytes, brotli-compressed. */
+const CONTRACT_BROTLI = 3000;
+/**
+ * What the build enforces: the size measured when it was last set (2,811 B) plus ~5 %, so that a regression
+ * fails the build at once instead of quietly using up the headroom under the contract. Raise it deliberately
+ * (say so in the commit), never past CONTRACT_BROTLI.
+ */
+const BUDGET_BROTLI = 2950;
+if (BUDGET_BROTLI > CONTRACT_BROTLI) throw new Error(`BUDGET_BROTLI ${BUDGET_BROTLI} is over the ${CONTRACT_BROTLI} B contract`);
 
 const ts = () =>
   typescript({

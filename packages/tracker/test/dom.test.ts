@@ -163,6 +163,7 @@ describe('watchForms', () => {
     ['an email found by name', '<form><input name="work_email" value="a@b.example"></form>', true, 1],
     ['an email found by autocomplete', '<form><input name="x" autocomplete="email" value="a@b.example"></form>', true, 1],
     ['no @, no identify', '<form><input name="email" value="nope"></form>', true, 0],
+    ['a payment token after a section or hint is not read', '<form><input name="email" autocomplete="billing cc-number" value="a@b.example"></form>', true, 0],
     ['an ignored form is not tracked at all', '<form data-lazo-ignore><input name="email" value="a@b.example"></form>', true, 0],
   ])('%s', (_name, html, granted, identifies) => {
     const h = hooks(granted);
