@@ -2,7 +2,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
-import { openPglite, openPostgres, type Db } from '../src/store/db.js';
+import { openPglite, openPostgres, type Db, type Queryable } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
 import { createSite, type CreatedSite } from '../src/store/sites.js';
 import { openTestDb, postgresUrl } from './helpers/engines.js';
@@ -84,15 +84,17 @@ describe.runIf(postgresUrl)('PostgreSQL unreachable, then back', () => {
     url.hostname = '127.0.0.1';
     url.port = String(proxy.port);
     proxied = await openPostgres(url.toString(), { max: 4 });
-    // When armed, the next transaction cuts the connection as soon as its insert is sent.
+    // When armed, the next insert of events cuts the connection as soon as it is sent, whether the writer
+    // sends it inside a transaction (groups with identify messages) or as a statement of its own.
+    const cutOnInsert = (q: Queryable): Queryable['query'] => (sql, params) => {
+      const cutNow = cutArmed && sql.includes('insert into events');
+      if (cutNow) cutArmed = false;
+      return cutNow ? Object.assign(q.query(sql, params), void proxy.cut()) : q.query(sql, params);
+    };
     const flaky: Db = {
       ...proxied,
-      transaction: (fn) =>
-        proxied.transaction((tx) => {
-          const cutNow = cutArmed;
-          cutArmed = false;
-          return fn(cutNow ? { query: (sql, params) => Object.assign(tx.query(sql, params), void proxy.cut()) } : tx);
-        }),
+      query: cutOnInsert(proxied),
+      transaction: (fn) => proxied.transaction((tx) => fn({ query: cutOnInsert(tx) })),
     };
     app = await buildApp({ db: flaky, rateLimitPerMinute: false });
     await app.ready();

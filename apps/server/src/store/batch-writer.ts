@@ -42,9 +42,12 @@ export function createBatchWriter(options: BatchWriterOptions) {
   let idleWaiters: (() => void)[] = [];
 
   async function writeGroup(group: Pending[]): Promise<Set<string>> {
+    const events = group.flatMap((p) => p.request.events);
+    const sessions = group.flatMap((p) => p.request.sessions);
+    // Events and sessions are written by one statement, atomic on its own: a group with no identity work
+    // needs no BEGIN/COMMIT, which saves two round trips per group.
+    if (!group.some((p) => p.request.identities.length > 0)) return insertEventsAndSessions(db, events, sessions);
     return db.transaction(async (tx) => {
-      const events = group.flatMap((p) => p.request.events);
-      const sessions = group.flatMap((p) => p.request.sessions);
       const inserted = await insertEventsAndSessions(tx, events, sessions);
       // Only messages stored now touch identity, so a retried identify is not applied twice.
       const identities = group
