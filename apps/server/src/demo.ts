@@ -52,11 +52,17 @@ function writeKeysFile(path: string, keys: DemoKeys) {
  * only ever written for the demo site. When the file is missing or its secret no longer matches (a new
  * database, a rotated key), the secret key is rotated and the file rewritten.
  */
+/** Site rules go in front of GA4's defaults: the demo's call center is a channel of its own. */
+export const DEMO_CHANNEL_RULES = [{ channel: 'Offline', when: { source: 'callcenter' } }];
+
 export async function ensureDemoSite(db: Queryable, options: { origins: string[]; keysFile: string }): Promise<DemoSite> {
   const origins = options.origins.map(normalizeOrigin);
   const existing = await getSite(db, DEMO_SITE_ID);
   if (!existing) {
     const site = await createSite(db, { siteId: DEMO_SITE_ID, name: DEMO_SITE_NAME, origins });
+    // GA4's defaults leave offline touches Unassigned (CHANNELS.md); a site names them with its own rule,
+    // and the demo shows how: the call center's touches and sales become an "Offline" channel.
+    await updateSite(db, DEMO_SITE_ID, { settings: { channelRules: DEMO_CHANNEL_RULES } });
     const keys = { siteId: site.siteId, publicKey: site.publicKey, secretKey: site.secretKey };
     writeKeysFile(options.keysFile, keys);
     return { ...keys, created: true, allowedOrigins: site.allowedOrigins };

@@ -9,6 +9,7 @@ import { buildApp } from '../src/app.js';
 import { openPglite, openPostgres, type Db } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
 import { findSiteByKey, listSites } from '../src/store/sites.js';
+import { classifyChannel, type ChannelRule } from '@lazo/attribution';
 import { demoOrigins, ensureDemoSite } from '../src/demo.js';
 import { engines, postgresUrl, type EngineName } from './helpers/engines.js';
 import { basic } from './helpers/test-server.js';
@@ -254,6 +255,10 @@ describe('the demo site', () => {
       const first = await ensureDemoSite(db, { origins: demoOrigins(8787), keysFile });
       expect(first).toMatchObject({ siteId: 'site_demo', created: true, allowedOrigins: ['http://localhost:8787', 'http://127.0.0.1:8787'] });
       expect(statSync(keysFile).mode & 0o777).toBe(0o600);
+      // The call center's touches are a channel of their own in the demo, not GA4's Unassigned.
+      const settings = (await findSiteByKey(db, first.secretKey))!.site.settings;
+      expect(settings.channelRules).toEqual([{ channel: 'Offline', when: { source: 'callcenter' } }]);
+      expect(classifyChannel({ source: 'callcenter', medium: 'phone' }, { rules: settings.channelRules as ChannelRule[] })).toBe('Offline');
 
       const again = await ensureDemoSite(db, { origins: demoOrigins(9000), keysFile });
       expect(again).toMatchObject({ created: false, publicKey: first.publicKey, secretKey: first.secretKey });
