@@ -127,7 +127,7 @@ describe('the API over real HTTP', () => {
   it('serves /lazo.js long-cached, with a strong ETag and 304 on If-None-Match', async () => {
     const first = await fetch(`${server.url}/lazo.js`);
     expect(first.status).toBe(200);
-    expect(first.headers.get('content-type')).toBe('application/javascript; charset=utf-8');
+    expect(first.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(first.headers.get('cache-control')).toBe(TRACKER_CACHE_CONTROL);
     expect(first.headers.get('cache-control')).toMatch(/max-age=86400/);
     const etag = first.headers.get('etag')!;
@@ -191,7 +191,7 @@ describe('the API over real HTTP', () => {
     expect(css.status).toBe(200);
     expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
     const js = await raw(server.url, '/examples/spa/app.js');
-    expect(js.headers['content-type']).toBe('application/javascript; charset=utf-8');
+    expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect((await raw(server.url, '/examples/spa/')).body).toBe('<div id="app"></div>');
     // The SPA routes in the browser: a reload on one of its pages gets the app, a missing asset a 404.
     const route = await raw(server.url, '/examples/spa/pricing');
@@ -203,7 +203,7 @@ describe('the API over real HTTP', () => {
     // The npm build, for the SPA's import map.
     const module = await raw(server.url, '/tracker/index.js');
     expect(module.status).toBe(200);
-    expect(module.headers['content-type']).toBe('application/javascript; charset=utf-8');
+    expect(module.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect(module.body).toContain('export function init');
   });
 

@@ -1,23 +1,12 @@
-import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { apiError } from '../errors.js';
+import { contentTypeOf, etagOf, notModified } from './static.js';
 
 /** apps/dashboard/dist, from src/routes/ (tests) and dist/routes/ (built) alike: both are three levels below apps/. */
 const DEFAULT_DIR = fileURLToPath(new URL('../../../dashboard/dist/', import.meta.url));
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-};
 
 /**
  * The dashboard reads nothing but the public API of its own origin: scripts, styles and requests are
@@ -58,8 +47,8 @@ async function readSnapshot(dir: string): Promise<Map<string, Asset>> {
     const body = await readFile(full);
     files.set(path, {
       body,
-      type: TYPES[extname(path)] ?? 'application/octet-stream',
-      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+      type: contentTypeOf(path),
+      etag: etagOf(body),
       immutable: path.startsWith('assets/'),
     });
   }
@@ -109,8 +98,7 @@ export function registerDashboardRoutes(app: FastifyInstance, options: Dashboard
       .header('x-content-type-options', 'nosniff')
       .header('referrer-policy', 'no-referrer');
     if (asset.type.startsWith('text/html')) reply.header('content-security-policy', DASHBOARD_CSP).header('x-frame-options', 'DENY');
-    const match = request.headers['if-none-match'];
-    if (match && match.split(',').some((t) => t.trim().replace(/^W\//, '') === asset.etag)) return reply.code(304).send();
+    if (notModified(request, asset.etag)) return reply.code(304).send();
     return reply.type(asset.type).send(asset.body);
   }
 

@@ -34,10 +34,11 @@ const HISTORY_ROUTED = new Set<string>(['spa']);
  */
 export const TRACKER_CACHE_CONTROL = 'public, max-age=86400, stale-while-revalidate=604800';
 
+// JavaScript as text/javascript: RFC 9239 made it the one registered type (application/javascript is obsolete).
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
-  '.js': 'application/javascript; charset=utf-8',
-  '.mjs': 'application/javascript; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
   '.map': 'application/json; charset=utf-8',
@@ -73,7 +74,7 @@ export function findRepoRoot(): string | undefined {
 }
 
 /** A strong validator: the same bytes give the same tag on every server behind a load balancer. */
-const etagOf = (body: Buffer) => '"' + createHash('sha256').update(body).digest('base64url').slice(0, 27) + '"';
+export const etagOf = (body: Buffer) => '"' + createHash('sha256').update(body).digest('base64url').slice(0, 27) + '"';
 
 interface Served {
   body: Buffer;
@@ -107,7 +108,7 @@ function createFileCache() {
 }
 
 /** If-None-Match uses the weak comparison (RFC 9110 §13.1.2): `W/` is ignored, `*` matches anything. */
-function notModified(request: FastifyRequest, etag: string): boolean {
+export function notModified(request: FastifyRequest, etag: string): boolean {
   const header = request.headers['if-none-match'];
   if (!header) return false;
   return header.split(',').some((t) => {
@@ -150,7 +151,7 @@ export function registerStaticRoutes(app: FastifyInstance, options: StaticRouteO
   app.get('/lazo.js', async (request, reply) => {
     const file = trackerFile ? await load(trackerFile) : undefined;
     if (!file) throw apiError('LAZO_ERR_NOT_FOUND', `The tracker bundle is not built (${trackerFile ?? 'packages/tracker/dist/lazo.js'}): run \`pnpm build\`.`);
-    return send(request, reply, file, 'application/javascript; charset=utf-8', TRACKER_CACHE_CONTROL);
+    return send(request, reply, file, contentTypeOf(trackerFile!), TRACKER_CACHE_CONTROL);
   });
 
   // The npm build, for pages that import '@lazo/tracker' through an import map (the SPA example).
@@ -158,7 +159,7 @@ export function registerStaticRoutes(app: FastifyInstance, options: StaticRouteO
     const path = trackerFile ? join(dirname(trackerFile), 'index.js') : undefined;
     const file = path ? await load(path) : undefined;
     if (!file) throw apiError('LAZO_ERR_NOT_FOUND', 'The tracker\'s npm build is not built: run `pnpm build`.');
-    return send(request, reply, file, 'application/javascript; charset=utf-8', 'no-cache');
+    return send(request, reply, file, contentTypeOf(path!), 'no-cache');
   });
 
   for (const name of EXAMPLE_SITES) {
