@@ -97,7 +97,8 @@ export async function prepareBatch(input: PrepareInput): Promise<Prepared> {
   const events: EventRow[] = [];
   const touches = new Map<string, SessionTouch>();
   const identities: IdentityMessage[] = [];
-  for (const { m, ctx, at } of [...valid].sort((a, b) => a.at.getTime() - b.at.getTime())) {
+  valid.sort((a, b) => a.at.getTime() - b.at.getTime());
+  for (const { m, ctx, at } of valid) {
     const messageId = m.messageId ?? 'srv-' + nanoid();
     const campaign = campaignOf(ctx);
     const clickIds = clickIdsOf(campaign);

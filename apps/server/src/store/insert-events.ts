@@ -6,6 +6,9 @@ const LANDING_TOUCH_COLUMNS = [
   'source', 'medium', 'campaign', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'utm_id',
   'click_ids', 'referrer', 'landing_url', 'landing_path',
 ];
+/** (site, id) order, the primary keys' order: concurrent writers then take row locks in the same order. */
+const byKey = (siteA: string, idA: string, siteB: string, idB: string) =>
+  siteA < siteB ? -1 : siteA > siteB ? 1 : idA < idB ? -1 : idA > idB ? 1 : 0;
 const LANDING_TOUCH_UPDATE = LANDING_TOUCH_COLUMNS.map((c) => `${c} = case when excluded.started_at < s.started_at then excluded.${c} else s.${c} end`).join(',\n        ');
 
 // Rows travel as one JSON parameter each (json_to_recordset): node-postgres escapes array parameters
@@ -59,8 +62,8 @@ const touchRecord = (r: SessionTouch) => ({
  */
 export async function insertEventsAndSessions(tx: Queryable, events: EventRow[], touches: SessionTouch[]): Promise<Set<string>> {
   if (events.length === 0) return new Set();
-  const e = [...events].sort((a, b) => (a.siteId + a.messageId < b.siteId + b.messageId ? -1 : 1));
-  const s = [...touches].sort((a, b) => (a.siteId + a.sessionId < b.siteId + b.sessionId ? -1 : 1));
+  const e = [...events].sort((a, b) => byKey(a.siteId, a.messageId, b.siteId, b.messageId));
+  const s = [...touches].sort((a, b) => byKey(a.siteId, a.sessionId, b.siteId, b.sessionId));
   const { rows } = await tx.query<{ message_id: string; site_id: string }>(
     /* sql */ `
     with ev as (
