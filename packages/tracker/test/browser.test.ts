@@ -176,10 +176,16 @@ describe.skipIf(!haveChromium)('tracker in Chromium, against the server', () => 
       it('SPA navigation: one pageview per route change', async () => {
         const t = await setup(variant, { options: { consent: 'granted' } });
         const page = await t.open('/app?utm_source=x');
-        await page.evaluate(() => {
+        // Navigations a few ms apart, as a person makes them: rows are read in timestamp order, and two
+        // pageviews within one millisecond would fall back to the random messageId order (a flaky test).
+        await page.evaluate(async () => {
+          const tick = () => new Promise((r) => setTimeout(r, 5));
           history.replaceState(null, '', location.pathname); // strips the query: not a route change
+          await tick();
           history.pushState(null, '', 'app/settings'); // relative to /s/<id>/
+          await tick();
           history.pushState(null, '', location.pathname); // the same path again: nothing
+          await tick();
           history.pushState(null, '', 'billing');
         });
         await page.goBack(); // popstate → settings
