@@ -1,12 +1,17 @@
 /**
  * The dashboard's only way to the server: the public report, profile, data and site endpoints, with
- * the secret key as a Bearer header. Response types follow docs/reports-contract.md and API.md; every
- * field a page reads is optional in spirit, so pages guard against what an older server leaves out.
+ * the secret key as a Bearer header. Report and person responses are the server's own types from @lazo/protocol
+ * (API.md, docs/reports-contract.md); pages still guard against what an older server leaves out.
  */
+import type { AttributionModel, AttributionReport, FunnelReport, ReportDimension, ReportFilters, TimeseriesInterval, TimeseriesReport } from '@lazo/protocol/reports';
+import type { PersonPage as ListAnswer, PersonProfile, PersonSummary } from '@lazo/protocol/persons';
 import type { DateRange } from './dates.js';
 
-export const MODELS = ['first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based', 'markov'] as const;
-export type Model = (typeof MODELS)[number];
+export type { AttributionReport, AttributionRow, FunnelMetrics, FunnelReport, FunnelRow, TimeseriesPoint, TimeseriesReport } from '@lazo/protocol/reports';
+export type { PersonProfile, PersonSummary } from '@lazo/protocol/persons';
+
+export const MODELS = ['first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based', 'markov'] as const satisfies readonly AttributionModel[];
+export type Model = AttributionModel;
 
 export const MODEL_LABELS: Record<Model, string> = {
   first_touch: 'First touch',
@@ -18,70 +23,9 @@ export const MODEL_LABELS: Record<Model, string> = {
   markov: 'Data-driven (Markov)',
 };
 
-export const DIMENSIONS = ['channel', 'source', 'medium', 'campaign'] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
-export type Filters = Partial<Record<Dimension, string>>;
-
-export interface Nps {
-  score: number | null;
-  responses: number;
-}
-
-/** What every report counts, per row or per day. */
-export interface Volumes {
-  visitors: number;
-  sessions: number;
-  leads: number;
-  customers: number;
-  revenue: number;
-  spend: number;
-}
-
-export interface FunnelMetrics extends Volumes {
-  cpl: number | null;
-  cvr: number | null;
-  cpa: number | null;
-  roas: number | null;
-  nps?: Nps;
-}
-
-export type FunnelRow = FunnelMetrics & Partial<Record<Dimension, string>>;
-
-export interface FunnelReport {
-  from: string;
-  to: string;
-  groupBy: Dimension[];
-  model: Model;
-  currency: string;
-  rows: FunnelRow[];
-  totals: FunnelMetrics;
-}
-
-export interface AttributionRow extends Partial<Record<Dimension, string>> {
-  conversions: number;
-  revenue: number;
-  removalEffect?: number;
-}
-
-export interface AttributionReport {
-  model: Model;
-  conversion: string;
-  currency: string;
-  groupBy: Dimension[];
-  rows: AttributionRow[];
-  totals: { conversions: number; revenue: number };
-  conversionProbability?: number;
-}
-
-export interface TimeseriesPoint extends Volumes {
-  date: string;
-}
-
-export interface TimeseriesReport {
-  interval: 'day' | 'week';
-  currency: string;
-  points: TimeseriesPoint[];
-}
+export const DIMENSIONS = ['channel', 'source', 'medium', 'campaign'] as const satisfies readonly ReportDimension[];
+export type Dimension = ReportDimension;
+export type Filters = ReportFilters;
 
 export interface SiteInfo {
   siteId?: string;
@@ -92,15 +36,8 @@ export interface SiteInfo {
   snippet?: string;
 }
 
-/** A row of the persons list; the profile route may add more. */
-export type PersonSummary = Record<string, unknown> & { personId?: string; id?: string };
-
-export interface PersonPage {
-  persons: PersonSummary[];
-  nextCursor?: string | null;
-}
-
-export type PersonProfile = Record<string, unknown>;
+/** The list answer as normalizePersonPage reads it: an older server may leave the cursor out. */
+export type PersonPage = Omit<ListAnswer, 'nextCursor'> & Partial<Pick<ListAnswer, 'nextCursor'>>;
 
 /** What the CSV endpoints answer (protocol's ConversionsResponse / SpendResponse): counts, and the rows not taken with why. */
 export interface UploadResult {
@@ -183,7 +120,7 @@ export function createApi(deps: ApiDeps) {
       request<AttributionReport>('GET', '/v1/reports/attribution', {
         query: reportQuery(range, { groupBy: opts.groupBy.join(','), model: opts.model, conversion: opts.conversion }),
       }),
-    timeseries: (range: DateRange, interval: 'day' | 'week' = 'day') =>
+    timeseries: (range: DateRange, interval: TimeseriesInterval = 'day') =>
       request<TimeseriesReport>('GET', '/v1/reports/timeseries', { query: reportQuery(range, { interval }) }),
     persons: (q: { q?: string; stage?: string; sort?: string; limit?: number; cursor?: string | null }) =>
       request<unknown>('GET', '/v1/persons', { query: q }).then(normalizePersonPage),

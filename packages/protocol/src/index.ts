@@ -1,3 +1,5 @@
 export * from './limits.js';
 export type * from './types.js';
 export * from './schemas.js';
+export type * from './reports.js';
+export type * from './persons.js';

@@ -1,4 +1,5 @@
 import { classifyChannel, validateChannelRules, type ChannelRule } from '@lazo/attribution';
+import type { LeadStage, PersonProfile } from '@lazo/protocol/persons';
 import { FORM_SUBMITTED, groupForms, summarizeActivity, type Activity, type PathViews, type PageViews } from './activity.js';
 import { scoreLead, scoreWeights, type LeadScore } from './score.js';
 import type { SiteSettings } from '../store/sites.js';
@@ -67,7 +68,7 @@ export type ProfileConversion = Pick<
   'conversionId' | 'type' | 'value' | 'currency' | 'occurredAt' | 'channel' | 'source' | 'medium' | 'campaign'
 >;
 
-export type Stage = 'visitor' | 'lead' | 'customer';
+export type Stage = LeadStage;
 
 /** Conversion types that make a lead a customer. */
 export const CUSTOMER_CONVERSION_TYPES = ['customer', 'purchase'] as const;
@@ -133,7 +134,7 @@ export interface ProfileInput {
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 /** The lead profile (API.md, issue 4 item 5), from the rows the store loaded. */
-export function buildProfile(input: ProfileInput) {
+export function buildProfile(input: ProfileInput): PersonProfile {
   const { person, merged, settings } = input;
   const channel = channelOf(settings);
   const sessions = [...input.sessions].sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime() || a.sessionId.localeCompare(b.sessionId));
@@ -228,4 +229,4 @@ export function buildProfile(input: ProfileInput) {
   };
 }
 
-export type Profile = ReturnType<typeof buildProfile>;
+export type Profile = PersonProfile;

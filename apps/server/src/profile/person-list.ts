@@ -1,22 +1,11 @@
-import type { Stage } from './assemble.js';
+import type { PersonPage, PersonSummary } from '@lazo/protocol/persons';
 
 /** Pages of persons: sorting and the opaque cursor (pure). */
 
 export type PersonSort = 'score' | 'recent';
 
-export interface ListedPerson {
-  personId: string;
-  userId: string | null;
-  email: string | null;
-  name: string | null;
-  stage: Stage;
-  score: number;
-  lastActivityAt: string | null;
-  createdAt: string;
-  /** The landing touch of the person's first visit. */
-  firstTouch: { at: string; channel: string; source: string; medium: string; campaign: string } | null;
-  counts: { visits: number; pageviews: number; forms: number; conversions: number };
-}
+/** A row of the list, as the response carries it. */
+export type ListedPerson = PersonSummary;
 
 /** Where a page ended: the sort it belongs to, the last item's sort value and id (keyset, not offset). */
 export interface ListCursor {
@@ -48,7 +37,7 @@ export function sortValue(p: ListedPerson, sort: PersonSort): number {
 }
 
 /** Highest first, ties by person id; the page after `cursor`, and the cursor of the next page if any. */
-export function pagePersons(all: ListedPerson[], sort: PersonSort, limit: number, cursor: ListCursor | null): { persons: ListedPerson[]; nextCursor: string | null } {
+export function pagePersons(all: ListedPerson[], sort: PersonSort, limit: number, cursor: ListCursor | null): PersonPage {
   const keyed = all.map((p) => ({ p, v: sortValue(p, sort) }));
   keyed.sort((a, b) => b.v - a.v || (a.p.personId < b.p.personId ? -1 : a.p.personId > b.p.personId ? 1 : 0));
   const after = cursor ? keyed.filter((k) => k.v < cursor.value || (k.v === cursor.value && k.p.personId > cursor.personId)) : keyed;

@@ -1,4 +1,8 @@
+import type { LeadScore, ScoreReason, ScoreSignal } from '@lazo/protocol/persons';
 import type { LeadFacts } from './activity.js';
+
+/** The score's shape is part of the profile response, so it lives in the protocol. */
+export type { LeadScore, ScoreReason, ScoreSignal };
 
 /**
  * Points per signal. A site overrides any of them with `settings.scoreWeights` (same keys); `…Max` caps
@@ -28,18 +32,6 @@ export const DEFAULT_SCORE_WEIGHTS = {
 };
 
 export type ScoreWeights = typeof DEFAULT_SCORE_WEIGHTS;
-export type ScoreSignal = 'visits' | 'pageviews' | 'forms' | 'pricing_page' | 'return_visit' | 'products_viewed' | 'form_abandoned' | 'recent_activity';
-
-export interface ScoreReason {
-  signal: ScoreSignal;
-  points: number;
-  detail: string;
-}
-
-export interface LeadScore {
-  total: number;
-  reasons: ScoreReason[];
-}
 
 const RECENT_MS = 7 * 24 * 3600_000;
 

@@ -1,4 +1,5 @@
 import { attribute, type ModelName } from '@lazo/attribution';
+import type { AttributionReport, FunnelReport, TimeseriesReport } from '@lazo/protocol/reports';
 import type { Db, Queryable } from '../store/db.js';
 import { loadJourneySets, loadTouchKinds, type TouchKind } from '../store/journeys.js';
 import { npsByFirstTouch, readReport, sessionCounts, spendByKind, timeseries, type Window } from '../store/reports.js';
@@ -34,7 +35,7 @@ async function creditGroups(
   return sets.map((journeys) => creditOf(attribute(journeys, o.model, { key: grouping.keyOfTouch }), o.filtered));
 }
 
-export async function attributionReport(db: Db, site: Site, p: AttributionParams) {
+export async function attributionReport(db: Db, site: Site, p: AttributionParams): Promise<AttributionReport> {
   const grouping = createGrouping(p.groupBy, site.settings.channelRules);
   const w: Window = { siteId: site.siteId, start: p.range.start, end: p.range.end };
   const credit = await readReport(db, async (q) => {
@@ -60,7 +61,7 @@ export async function attributionReport(db: Db, site: Site, p: AttributionParams
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
-export async function funnelReport(db: Db, site: Site, p: FunnelParams) {
+export async function funnelReport(db: Db, site: Site, p: FunnelParams): Promise<FunnelReport> {
   const grouping = createGrouping(p.groupBy, site.settings.channelRules, p.filters);
   const filtered = Object.keys(p.filters).length > 0;
   const w: Window = { siteId: site.siteId, start: p.range.start, end: p.range.end };
@@ -99,7 +100,7 @@ export async function funnelReport(db: Db, site: Site, p: FunnelParams) {
   };
 }
 
-export async function timeseriesReport(db: Db, site: Site, p: TimeseriesParams) {
+export async function timeseriesReport(db: Db, site: Site, p: TimeseriesParams): Promise<TimeseriesReport> {
   const w: Window = { siteId: site.siteId, start: p.range.start, end: p.range.end };
   const buckets = await readReport(db, (q) => timeseries(q, w, p.interval, p.conversion));
   return {

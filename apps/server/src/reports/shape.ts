@@ -1,7 +1,7 @@
 import type { AttributionResult } from '@lazo/attribution';
+import type { AttributionRow, FunnelReport, FunnelMetrics as FunnelFigures, ReportVolumes, TimeseriesPoint } from '@lazo/protocol/reports';
 import { EXCLUDED, type Grouping } from './grouping.js';
 import type { DayRange } from './params.js';
-import type { SeriesBucket } from '../store/reports.js';
 
 const DAY_MS = 86_400_000;
 
@@ -41,7 +41,7 @@ export function creditOf(result: AttributionResult, filtered: boolean): Credit {
 
 const byKey = (a: [string, unknown], b: [string, unknown]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
-export function attributionRows(credit: Credit, grouping: Grouping, markov: boolean) {
+export function attributionRows(credit: Credit, grouping: Grouping, markov: boolean): AttributionRow[] {
   return [...credit.groups.entries()]
     .sort((a, b) => b[1].conversions - a[1].conversions || byKey(a, b))
     .map(([group, c]) => ({
@@ -61,9 +61,10 @@ export interface FunnelInputs {
   nps: Map<string, { promoters: number; passives: number; detractors: number }>;
 }
 
-type FunnelMetrics = Omit<SeriesPoint, 'date'> & { nps: { promoters: number; passives: number; detractors: number } };
+/** A group's raw figures, before rounding and ratios (`FunnelFigures` is what the response carries). */
+type FunnelMetrics = ReportVolumes & { nps: { promoters: number; passives: number; detractors: number } };
 
-function funnelFields(m: FunnelMetrics) {
+function funnelFields(m: FunnelMetrics): FunnelFigures {
   const responses = m.nps.promoters + m.nps.passives + m.nps.detractors;
   return {
     visitors: m.visitors,
@@ -81,7 +82,7 @@ function funnelFields(m: FunnelMetrics) {
 }
 
 /** One row per group that has anything (sessions, credit, spend or answers), by sessions then leads. */
-export function funnelRows(inputs: FunnelInputs, grouping: Grouping, filtered: boolean) {
+export function funnelRows(inputs: FunnelInputs, grouping: Grouping, filtered: boolean): Pick<FunnelReport, 'rows' | 'totals' | 'uncredited'> {
   const groups = new Set<string>([...inputs.sessions.keys(), ...inputs.leads.groups.keys(), ...inputs.customers.groups.keys(), ...inputs.spend.keys(), ...inputs.nps.keys()]);
   groups.delete(EXCLUDED);
   const zeroNps = { promoters: 0, passives: 0, detractors: 0 };
@@ -122,8 +123,8 @@ export function funnelRows(inputs: FunnelInputs, grouping: Grouping, filtered: b
   };
 }
 
-/** A day's or week's figures: the store's buckets, zero-filled. */
-export type SeriesPoint = SeriesBucket;
+/** A day's or week's figures: the store's buckets (same shape), zero-filled. */
+export type SeriesPoint = TimeseriesPoint;
 
 /** Every day (or ISO week, dated by its Monday) of the range, zeros where nothing happened. */
 export function seriesPoints(range: DayRange, interval: 'day' | 'week', buckets: ReadonlyArray<SeriesPoint>): SeriesPoint[] {
