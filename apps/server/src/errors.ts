@@ -1,3 +1,5 @@
+import { DbTimeoutError } from './store/db.js';
+
 /**
  * Every error the API can answer, with its HTTP status and a message a developer can act on.
  * One registry (as fastify's lib/errors.js): routes throw `apiError(code)`, the error handler renders
@@ -50,6 +52,8 @@ const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'E
 
 /** Maps a driver error to an API error, in the store layer (routes never look at SQLSTATE codes). */
 export function mapDbError(e: unknown): ApiError | undefined {
+  // Out of time: the database may be back in a moment, and the message says which limit was hit.
+  if (e instanceof DbTimeoutError) return apiError('LAZO_ERR_DB_UNAVAILABLE', e.message, 5);
   const err = e as { code?: string; message?: string };
   if ((err.code && UNAVAILABLE_CODES.has(err.code)) || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED|PGlite is closed/i.test(err.message ?? '')) {
     return apiError('LAZO_ERR_DB_UNAVAILABLE', undefined, 5);

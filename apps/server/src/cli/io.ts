@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { openDb, DataDirLockedError, type Db } from '../store/db.js';
+import { openDb, dbFor, DataDirLockedError, DEFAULT_DB_REPORT_TIMEOUT_MS, DEFAULT_DB_TIMEOUT_MS, type Db } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
 import { mapDbError } from '../errors.js';
 
@@ -31,6 +31,18 @@ export function parseCommandArgs<O extends Options>(args: string[], options: O):
 
 export const DEFAULT_DATA_DIR = './.lazo';
 
+/** A whole number from the environment, or `fallback` when unset; anything else is a usage error. */
+export function intFromEnv(env: CliIo['env'], name: string, fallback: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new UsageError(`${name} must be a whole number from 0 to ${max}; got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+/** A day, in ms: the largest statement limit we accept (0 = none). */
+const MAX_TIMEOUT_MS = 86_400_000;
+
 export function dataDirOf(env: CliIo['env']): string {
   return env.LAZO_DATA_DIR || DEFAULT_DATA_DIR;
 }
@@ -45,15 +57,18 @@ export function describeDatabase(env: CliIo['env']): string {
  * server is refused (DataDirLockedError), never opened twice.
  */
 export async function openMigratedDb(env: CliIo['env']): Promise<{ db: Db; applied: number[] }> {
+  const timeoutMs = intFromEnv(env, 'LAZO_DB_TIMEOUT_MS', DEFAULT_DB_TIMEOUT_MS, MAX_TIMEOUT_MS);
+  const reportTimeoutMs = intFromEnv(env, 'LAZO_DB_REPORT_TIMEOUT_MS', DEFAULT_DB_REPORT_TIMEOUT_MS, MAX_TIMEOUT_MS);
   let db: Db;
   try {
-    db = await openDb({ ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}), dataDir: dataDirOf(env) });
+    db = await openDb({ ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}), dataDir: dataDirOf(env), timeoutMs, reportTimeoutMs });
   } catch (e) {
     if (e instanceof DataDirLockedError) throw new CliFailure(e.message);
     throw new CliFailure(`Cannot open ${describeDatabase(env)}: ${(e as Error).message}`);
   }
   try {
-    return { db, applied: await migrate(db) };
+    // A migration may rewrite a large table: no statement limit.
+    return { db, applied: await migrate(dbFor(db, 'maintenance')) };
   } catch (e) {
     await db.close().catch(() => {});
     throw new CliFailure(`${mapDbError(e) ? 'Cannot reach' : 'Cannot migrate'} ${describeDatabase(env)}: ${(e as Error).message}`);

@@ -1,16 +1,9 @@
 import { join, resolve } from 'node:path';
 import { DEMO_SITE_NAME, demoOrigins, ensureDemoSite, registerDemoRoutes, type DemoSite } from '../demo.js';
 import { closeOnSignals, startServer, type RunningServer } from '../server.js';
+import { dbFor } from '../store/db.js';
 import { seedDemoData } from '../store/demo-seed.js';
-import { UsageError, dataDirOf, describeDatabase, openMigratedDb, parseCommandArgs, type CliIo } from './io.js';
-
-function intFromEnv(env: CliIo['env'], name: string, fallback: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > max) throw new UsageError(`${name} must be a whole number from 0 to ${max}; got ${JSON.stringify(raw)}`);
-  return n;
-}
+import { UsageError, dataDirOf, describeDatabase, intFromEnv, openMigratedDb, parseCommandArgs, type CliIo } from './io.js';
 
 export async function runMigrate(args: string[], io: CliIo): Promise<number> {
   const { positionals } = parseCommandArgs(args, {});
@@ -55,7 +48,8 @@ async function prepareDemo(server: RunningServer, io: CliIo, persons: number, re
   ready(demo);
   io.stdout('Preparing the demo site…\n');
   // Journeys for the reports and the dashboard on a first start; a site with data is left alone.
-  const seeded = await seedDemoData(server.app.lazo.db, demo.siteId, { persons });
+  // Up to LAZO_DEMO_PERSONS people in a few large statements: longer than a request's limit allows.
+  const seeded = await seedDemoData(dbFor(server.app.lazo.db, 'maintenance'), demo.siteId, { persons });
   const lines = demoBanner(demo, keysFile);
   if (seeded.seeded) {
     const n = (x: number) => x.toLocaleString('en-US');

@@ -18,6 +18,8 @@ Environment:
   PORT, HOST        where serve listens (default 8787 and 127.0.0.1; 0.0.0.0 for every interface)
   DATABASE_URL      a PostgreSQL URL; when unset, the embedded PGlite engine is used
   LAZO_DATA_DIR     where PGlite keeps its data (default ./.lazo)
+  LAZO_DB_TIMEOUT_MS         PostgreSQL statement limit in ms (default 10000; 0 = none)
+  LAZO_DB_REPORT_TIMEOUT_MS  the same for reports (default 120000)
   LAZO_RATE_LIMIT   requests per minute per key, or per IP without one (default 60000; 0 turns it off)
   LOG_LEVEL         serve's log level: fatal, error, warn, info, debug (default warn)
 
@@ -31,7 +33,8 @@ export const SERVE_USAGE = `Usage: lazo serve [--demo]
            default 2000), and print its keys and the example pages' URLs (what \`pnpm start\` runs)
 
 Environment: PORT (8787), HOST (127.0.0.1), DATABASE_URL (unset: embedded PGlite), LAZO_DATA_DIR (./.lazo),
-LAZO_RATE_LIMIT (requests per minute per key, 60000; 0 turns it off), LOG_LEVEL (warn).`;
+LAZO_RATE_LIMIT (requests per minute per key, 60000; 0 turns it off), LAZO_DB_TIMEOUT_MS (10000),
+LAZO_DB_REPORT_TIMEOUT_MS (120000), LOG_LEVEL (warn).`;
 
 export const MIGRATE_USAGE = `Usage: lazo migrate
       Applies pending migrations to the configured database and exits. \`lazo serve\` does this too.`;

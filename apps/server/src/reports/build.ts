@@ -1,6 +1,6 @@
 import { attribute, type ModelName } from '@lazo/attribution';
 import type { AttributionReport, FunnelReport, TimeseriesReport } from '@lazo/protocol/reports';
-import type { Db, Queryable } from '../store/db.js';
+import { dbFor, type Db, type Queryable } from '../store/db.js';
 import { loadJourneySets, loadTouchKinds, type TouchKind } from '../store/journeys.js';
 import { npsByFirstTouch, readReport, sessionCounts, spendByKind, timeseries, type Window } from '../store/reports.js';
 import type { Site } from '../store/sites.js';
@@ -38,7 +38,7 @@ async function creditGroups(
 export async function attributionReport(db: Db, site: Site, p: AttributionParams): Promise<AttributionReport> {
   const grouping = createGrouping(p.groupBy, site.settings.channelRules);
   const w: Window = { siteId: site.siteId, start: p.range.start, end: p.range.end };
-  const credit = await readReport(db, async (q) => {
+  const credit = await readReport(dbFor(db, 'report'), async (q) => {
     const kinds = (await loadTouchKinds(q, site.siteId)).map(grouping.group);
     const [credit] = await creditGroups(q, w, grouping, kinds, { ...p, conversions: [p.conversion], filtered: false });
     return credit!;
@@ -65,7 +65,7 @@ export async function funnelReport(db: Db, site: Site, p: FunnelParams): Promise
   const grouping = createGrouping(p.groupBy, site.settings.channelRules, p.filters);
   const filtered = Object.keys(p.filters).length > 0;
   const w: Window = { siteId: site.siteId, start: p.range.start, end: p.range.end };
-  const inputs = await readReport(db, async (q) => {
+  const inputs = await readReport(dbFor(db, 'report'), async (q) => {
     const kinds = (await loadTouchKinds(q, site.siteId)).map(grouping.group);
     const groupIds = [...new Set(kinds.map((k) => k.group))];
     const counts = await sessionCounts(q, w, kinds.map((k) => ({ kind: k.kind, gid: k.group === EXCLUDED ? -1 : groupIds.indexOf(k.group) })));
@@ -102,7 +102,7 @@ export async function funnelReport(db: Db, site: Site, p: FunnelParams): Promise
 
 export async function timeseriesReport(db: Db, site: Site, p: TimeseriesParams): Promise<TimeseriesReport> {
   const w: Window = { siteId: site.siteId, start: p.range.start, end: p.range.end };
-  const buckets = await readReport(db, (q) => timeseries(q, w, p.interval, p.conversion));
+  const buckets = await readReport(dbFor(db, 'report'), (q) => timeseries(q, w, p.interval, p.conversion));
   return {
     from: p.range.from,
     to: p.range.to,

@@ -17,6 +17,53 @@ export interface Db extends Queryable {
   /** Runs several statements separated by semicolons (migrations). */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;
+  /** The same database (same pool) under another workload's time limit; absent = one limit for all (PGlite). */
+  forWorkload?(workload: Workload): Db;
+}
+
+/**
+ * How long a statement may take depends on the work: `request` (ingestion, lookups, the default), `report`
+ * (scans of months of sessions) and `maintenance` (migrations, demo seeding: no limit).
+ */
+export type Workload = 'request' | 'report' | 'maintenance';
+
+/** `db` under `workload`'s time limit (the same `db` where the engine has none). */
+export const dbFor = (db: Db, workload: Workload): Db => db.forWorkload?.(workload) ?? db;
+
+/** Defaults of `lazo serve` (LAZO_DB_TIMEOUT_MS, LAZO_DB_REPORT_TIMEOUT_MS). */
+export const DEFAULT_DB_TIMEOUT_MS = 10_000;
+export const DEFAULT_DB_REPORT_TIMEOUT_MS = 120_000;
+/** Waiting for a connection (a new one's handshake, or a free one from the pool). */
+const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * The client waits this much longer than statement_timeout before giving up on a query itself: a slow but
+ * live server cancels the statement cleanly first (57014); only a silent one is abandoned by the client.
+ */
+const READ_GRACE_MS = 2_000;
+/** setTimeout's ceiling (~24.8 days): node-postgres treats a query_timeout of 0 as "use the pool's". */
+const NO_LIMIT_MS = 2 ** 31 - 1;
+
+/**
+ * A statement that ran out of time: cancelled by PostgreSQL (statement_timeout; nothing of it committed) or
+ * abandoned by the client because the server said nothing at all (a hung server or network; a statement
+ * outside a transaction may still commit there, which retries with the same ids absorb as duplicates).
+ * The message names the setting to raise.
+ */
+export class DbTimeoutError extends Error {
+  readonly code = 'LAZO_DB_TIMEOUT';
+  constructor(
+    readonly timeoutMs: number,
+    readonly silent: boolean,
+    readonly setting: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      silent
+        ? `PostgreSQL did not answer within ${timeoutMs + READ_GRACE_MS} ms (${setting}=${timeoutMs} plus ${READ_GRACE_MS} ms): the server or the network to it is hung; the connection was dropped.`
+        : `A statement ran longer than ${timeoutMs} ms (${setting}) and PostgreSQL cancelled it: the database is overloaded or a lock is held; raise ${setting} if this work is expected to take longer.`,
+      options,
+    );
+  }
 }
 
 /** Thrown when another process already holds an embedded data directory. */
@@ -98,54 +145,122 @@ export async function openPglite(dataDir?: string): Promise<Db> {
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
 
-export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<Db> {
+export interface PostgresOptions {
+  /** Pool size. Default 10. */
+  max?: number;
+  /**
+   * statement_timeout of ordinary statements (`request` workload), in ms; the client gives up on a silent
+   * server 2 s after it. Default: none (the CLI passes LAZO_DB_TIMEOUT_MS, default 10 s).
+   */
+  timeoutMs?: number;
+  /** The same for the `report` workload. Default: `timeoutMs` (the CLI: LAZO_DB_REPORT_TIMEOUT_MS, 120 s). */
+  reportTimeoutMs?: number;
+}
+
+type PgError = Error & { code?: string };
+
+/** Statement and client read limits of one workload; 0 = none. */
+interface Limit {
+  ms: number;
+  setting: string;
+}
+
+/** Our error for node-postgres' two ways of running out of time; any other error unchanged. */
+function timeoutOf(e: unknown, limit: Limit): unknown {
+  const err = e as PgError;
+  if (err?.message === 'Query read timeout') return new DbTimeoutError(limit.ms, true, limit.setting, { cause: e });
+  if (err?.code === '57014' && /statement timeout/i.test(err.message)) return new DbTimeoutError(limit.ms, false, limit.setting, { cause: e });
+  return e;
+}
+
+export async function openPostgres(url: string, opts: PostgresOptions = {}): Promise<Db> {
+  const request: Limit = { ms: opts.timeoutMs ?? 0, setting: 'LAZO_DB_TIMEOUT_MS' };
+  // A workload whose limit is the ordinary one shares it, and so costs no extra statement.
+  const limitOf = (ms: number, setting: string): Limit => (ms === request.ms ? request : { ms, setting });
+  const limits: Record<Workload, Limit> = {
+    request,
+    report: limitOf(opts.reportTimeoutMs ?? request.ms, 'LAZO_DB_REPORT_TIMEOUT_MS'),
+    maintenance: limitOf(0, 'no limit'),
+  };
+  const readTimeout = (l: Limit) => (l.ms > 0 ? l.ms + READ_GRACE_MS : NO_LIMIT_MS);
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
+    // Sent at connection start, so ordinary statements need no extra round trip; other workloads override
+    // both per transaction.
+    ...(request.ms > 0 ? { statement_timeout: request.ms, query_timeout: readTimeout(request) } : {}),
   });
   // An idle client losing its connection (a database restart) must not crash the process.
   pool.on('error', () => {});
-  return {
-    engine: 'postgres',
-    query: (sql, params) => pool.query(sql, params as unknown[]) as never,
-    transaction: async (fn) => {
-      const client = await pool.connect();
-      // A connection lost while the client is checked out is emitted as 'error' on it (the pool listens
-      // only to idle clients): unheard, that would crash the process. The pending query rejects anyway.
-      const ignore = () => {};
-      client.on('error', ignore);
-      let broken: Error | undefined;
-      try {
-        await client.query('BEGIN');
-        const result = await fn({ query: (sql, params) => client.query(sql, params as unknown[]) as never });
-        await client.query('COMMIT');
-        return result;
-      } catch (e) {
-        await client.query('ROLLBACK').catch((err: Error) => (broken = err));
-        throw e;
-      } finally {
-        client.off('error', ignore);
-        // A client whose ROLLBACK failed is discarded rather than handed to the next request.
-        client.release(broken);
-      }
-    },
-    exec: async (sql) => {
-      await pool.query(sql);
-    },
-    close: () => pool.end(),
+
+  async function transaction<T>(limit: Limit, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    // A connection lost while the client is checked out is emitted as 'error' on it (the pool listens
+    // only to idle clients): unheard, that would crash the process. The pending query rejects anyway.
+    const ignore = () => {};
+    client.on('error', ignore);
+    const ownLimit = limit !== request;
+    // node-postgres reads a per-query `query_timeout` (client.js) that @types/pg does not declare.
+    const config = (sql: string, params?: unknown[]) => ({ text: sql, values: params, ...(ownLimit ? { query_timeout: readTimeout(limit) } : {}) }) as pg.QueryConfig;
+    const query: Queryable['query'] = (sql, params) => client.query(config(sql, params)).catch((e: unknown) => Promise.reject(timeoutOf(e, limit))) as never;
+    let broken: Error | undefined;
+    try {
+      await query('BEGIN');
+      if (ownLimit) await query(`set local statement_timeout = ${limit.ms}`);
+      const result = await fn({ query });
+      await query('COMMIT');
+      return result;
+    } catch (e) {
+      // A silent server would not answer ROLLBACK either: drop the connection (PostgreSQL rolls back).
+      if (e instanceof DbTimeoutError && e.silent) broken = e;
+      else await query('ROLLBACK').catch((err: Error) => (broken = err));
+      throw e;
+    } finally {
+      client.off('error', ignore);
+      // A client whose ROLLBACK failed is discarded rather than handed to the next request.
+      client.release(broken);
+    }
+  }
+
+  const dbOf = (workload: Workload): Db => {
+    const limit = limits[workload];
+    return {
+      engine: 'postgres',
+      // Other workloads set their limit inside a transaction (`set local` ends with it).
+      query:
+        limit === request
+          ? (sql, params) => pool.query(sql, params as unknown[]).catch((e: unknown) => Promise.reject(timeoutOf(e, limit))) as never
+          : (sql, params) => transaction(limit, (tx) => tx.query(sql, params)) as never,
+      transaction: (fn) => transaction(limit, fn),
+      exec: async (sql) => {
+        await (limit === request ? pool.query(sql).catch((e: unknown) => Promise.reject(timeoutOf(e, limit))) : transaction(limit, (tx) => tx.query(sql)));
+      },
+      close: () => pool.end(),
+      forWorkload: dbOf,
+    };
   };
+  return dbOf('request');
 }
 
 export interface DbConfig {
   databaseUrl?: string;
   dataDir?: string;
+  /** PostgreSQL only: see PostgresOptions. Default DEFAULT_DB_TIMEOUT_MS; 0 = no limit. */
+  timeoutMs?: number;
+  /** PostgreSQL only. Default DEFAULT_DB_REPORT_TIMEOUT_MS; 0 = no limit. */
+  reportTimeoutMs?: number;
 }
 
-/** `DATABASE_URL` set → PostgreSQL; otherwise PGlite in `LAZO_DATA_DIR` (default `./.lazo`). */
+/**
+ * `DATABASE_URL` set → PostgreSQL with bounded statements; otherwise PGlite in `LAZO_DATA_DIR` (default
+ * `./.lazo`), which runs in this process and has no network to hang on.
+ */
 export function openDb(config: DbConfig): Promise<Db> {
-  if (config.databaseUrl) return openPostgres(config.databaseUrl);
+  if (config.databaseUrl) {
+    return openPostgres(config.databaseUrl, { timeoutMs: config.timeoutMs ?? DEFAULT_DB_TIMEOUT_MS, reportTimeoutMs: config.reportTimeoutMs ?? DEFAULT_DB_REPORT_TIMEOUT_MS });
+  }
   return openPglite(config.dataDir ?? './.lazo');
 }
 
