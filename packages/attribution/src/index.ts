@@ -8,6 +8,8 @@ export type { ClickIds, DerivedTouch, RawTouch, UtmFields } from './touch.js';
 export { MODEL_NAMES, isModelName, keyFunction } from './journey.js';
 export type { AttributionResult, AttributionRow, CreditKey, Journey, ModelName, Touch } from './journey.js';
 export { attribute } from './models.js';
+export { markovFromTallies, tallyJourneys } from './markov.js';
+export type { MarkovTallies } from './markov.js';
 export type { AttributionOptions } from './models.js';
 export { luDecompose, luSolve, solveLinearSystem } from './linear-system.js';
 export type { LuDecomposition } from './linear-system.js';

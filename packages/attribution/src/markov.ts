@@ -22,58 +22,120 @@ import { luDecompose, luSolve } from './linear-system.js';
  * Self-transitions (a channel repeated) are kept: they change no absorption probability.
  */
 export function markovAttribution(journeys: readonly Journey[], keyOf: (touch: Touch) => string): AttributionResult {
+  return markovFromTallies(tallyJourneys(journeys), keyOf);
+}
+
+/**
+ * What the Markov chain is estimated from, counted over touches: the chain needs only how often each touch
+ * starts a path, follows another, and ends one converting or not — not the paths themselves. A store can
+ * count these over a million journeys without building any path (apps/server's journeys do).
+ */
+export interface MarkovTallies {
+  /** The states, by index. Touches whose keys are equal are merged into one state. */
+  touches: readonly Touch[];
+  /** [touch index, weight]: how often a path starts at that touch. */
+  starts: ReadonlyArray<readonly [number, number]>;
+  /** [from, to, weight]: how often a touch follows another in a path. */
+  transitions: ReadonlyArray<readonly [number, number, number]>;
+  /** [touch index, conversions, nulls]: how often a path ends at that touch converting, and not. */
+  ends: ReadonlyArray<readonly [number, number, number]>;
+  /** Conversions (and their value) at the end of paths with touches. */
+  conversions: number;
+  value: number;
+  /** Conversions whose journeys have no touch. */
+  uncredited: { conversions: number; value: number };
+}
+
+/**
+ * The tallies of aggregated journeys (each path weighted by its conversions plus its nulls). States are
+ * touch objects; `states` fixes the first ones (their index is their position), so that tallies counted
+ * elsewhere over the same touches can be added to the result's lists.
+ */
+export function tallyJourneys(journeys: readonly Journey[], states: readonly Touch[] = []): MarkovTallies {
+  const touches: Touch[] = [...states];
+  const indexOf = new Map<Touch, number>(touches.map((touch, i) => [touch, i]));
+  const stateOf = (touch: Touch) => {
+    let i = indexOf.get(touch);
+    if (i === undefined) {
+      i = touches.length;
+      indexOf.set(touch, i);
+      touches.push(touch);
+    }
+    return i;
+  };
+  const tallies = { touches, starts: [] as [number, number][], transitions: [] as [number, number, number][], ends: [] as [number, number, number][] };
+  const uncredited = { conversions: 0, value: 0 };
+  let conversions = 0;
+  let value = 0;
+  for (const journey of journeys) {
+    const worth = journey.value ?? 0;
+    if (journey.touches.length === 0) {
+      uncredited.conversions += journey.conversions;
+      uncredited.value += worth;
+      continue;
+    }
+    conversions += journey.conversions;
+    value += worth;
+    const nulls = nullsOf(journey);
+    const weight = journey.conversions + nulls;
+    if (weight === 0) continue;
+    const path = journey.touches.map(stateOf);
+    tallies.starts.push([path[0]!, weight]);
+    for (let i = 1; i < path.length; i++) tallies.transitions.push([path[i - 1]!, path[i]!, weight]);
+    tallies.ends.push([path[path.length - 1]!, journey.conversions, nulls]);
+  }
+  return { ...tallies, conversions, value, uncredited };
+}
+
+/** Markov attribution from tallies; touches are merged into states by `keyOf`. */
+export function markovFromTallies(tallies: MarkovTallies, keyOf: (touch: Touch) => string): AttributionResult {
+  // A state per key of the touches the tallies use (a touch listed but never seen is no row).
   const index = new Map<string, number>();
   const keys: string[] = [];
-  const paths: Int32Array[] = journeys.map(({ touches }) => {
-    const path = new Int32Array(touches.length);
-    touches.forEach((touch, i) => {
-      const key = keyOf(touch);
-      let state = index.get(key);
-      if (state === undefined) {
-        state = keys.length;
-        index.set(key, state);
-        keys.push(key);
-      }
-      path[i] = state;
-    });
-    return path;
-  });
-
+  const stateOfTouch: number[] = [];
+  const use = (touch: number) => {
+    if (stateOfTouch[touch] !== undefined) return;
+    const key = keyOf(tallies.touches[touch]!);
+    let state = index.get(key);
+    if (state === undefined) {
+      state = keys.length;
+      index.set(key, state);
+      keys.push(key);
+    }
+    stateOfTouch[touch] = state;
+  };
+  for (const [touch] of tallies.starts) use(touch);
+  for (const [from, to] of tallies.transitions) {
+    use(from);
+    use(to);
+  }
+  for (const [touch] of tallies.ends) use(touch);
   const k = keys.length;
   const start = new Float64Array(k);
   const transitions = new Float64Array(k * k);
   const toConversion = new Float64Array(k);
   const toNull = new Float64Array(k);
-  const uncredited = { conversions: 0, value: 0 };
-  let totalConversions = 0;
-  let totalValue = 0;
-  journeys.forEach((journey, j) => {
-    const path = paths[j]!;
-    const value = journey.value ?? 0;
-    if (path.length === 0) {
-      uncredited.conversions += journey.conversions;
-      uncredited.value += value;
-      return;
-    }
-    totalConversions += journey.conversions;
-    totalValue += value;
-    const nulls = nullsOf(journey);
-    const weight = journey.conversions + nulls;
-    if (weight === 0) return;
-    start[path[0]!]! += weight;
-    for (let i = 1; i < path.length; i++) transitions[path[i - 1]! * k + path[i]!]! += weight;
-    const last = path[path.length - 1]!;
-    toConversion[last]! += journey.conversions;
-    toNull[last]! += nulls;
-  });
+  for (const [touch, weight] of tallies.starts) start[stateOfTouch[touch]!]! += weight;
+  for (const [from, to, weight] of tallies.transitions) transitions[stateOfTouch[from]! * k + stateOfTouch[to]!]! += weight;
+  for (const [touch, conversions, nulls] of tallies.ends) {
+    toConversion[stateOfTouch[touch]!]! += conversions;
+    toNull[stateOfTouch[touch]!]! += nulls;
+  }
 
   const { probability, removalEffects } = solveRemovalEffects(k, start, transitions, toConversion, toNull);
   const effectSum = removalEffects.reduce((a, b) => a + b, 0);
   const rows = keys.map((key, c) => {
     const share = effectSum > 0 ? removalEffects[c]! / effectSum : 0;
-    return { key, conversions: totalConversions * share, value: totalValue * share, removalEffect: removalEffects[c]! };
+    return { key, conversions: tallies.conversions * share, value: tallies.value * share, removalEffect: removalEffects[c]! };
   });
-  return { model: 'markov', rows: sortRows(rows), totalConversions, totalValue, conversionProbability: probability, uncredited };
+  return {
+    model: 'markov',
+    rows: sortRows(rows),
+    totalConversions: tallies.conversions,
+    totalValue: tallies.value,
+    conversionProbability: probability,
+    uncredited: { ...tallies.uncredited },
+  };
 }
 
 function solveRemovalEffects(

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { attribute, parsePathsFile, solveLinearSystem, type AttributionResult, type Journey } from '../src/index.js';
+import { attribute, markovFromTallies, parsePathsFile, solveLinearSystem, type AttributionResult, type Journey } from '../src/index.js';
 
 const path = (text: string, conversions: number, nulls = 0, value = conversions): Journey => ({
   touches: text.split('>').map((c) => ({ channel: c.trim() })),
@@ -183,5 +183,57 @@ describe('markov on the 10,000-path ChannelAttribution data', () => {
       const share = simulated.get(row.key)! / simulatedSum;
       expect(Math.abs(share - row.removalEffect! / exactSum), `${row.key} share`).toBeLessThan(0.005);
     }
+  });
+});
+
+describe('markov from tallies (what a store counts instead of building paths)', () => {
+  it('gives the path-based result on the 10,000-path data when counted by hand, touch by touch', () => {
+    const journeys = parsePathsFile(readFileSync(pathsFile, 'utf8'));
+    // One state per touch occurrence would be valid too; here each channel gets one touch object, and the
+    // tallies are counted without tallyJourneys, so that this checks markovFromTallies on its own.
+    const touches: { channel: string }[] = [];
+    const stateOf = new Map<string, number>();
+    const state = (channel: string) => stateOf.get(channel) ?? (stateOf.set(channel, touches.push({ channel }) - 1), touches.length - 1);
+    const starts: [number, number][] = [];
+    const transitions: [number, number, number][] = [];
+    const ends: [number, number, number][] = [];
+    let conversions = 0;
+    let value = 0;
+    for (const j of journeys) {
+      const path = j.touches.map((t) => state(t.channel));
+      const weight = j.conversions + (j.nulls ?? 0);
+      conversions += j.conversions;
+      value += j.value ?? 0;
+      starts.push([path[0]!, weight]);
+      for (let i = 1; i < path.length; i++) transitions.push([path[i - 1]!, path[i]!, weight]);
+      ends.push([path[path.length - 1]!, j.conversions, j.nulls ?? 0]);
+    }
+    const fromTallies = markovFromTallies({ touches, starts, transitions, ends, conversions, value, uncredited: { conversions: 0, value: 0 } }, (t) => t.channel);
+    const fromPaths = attribute(journeys, 'markov');
+    expect(fromTallies.conversionProbability).toBeCloseTo(fromPaths.conversionProbability!, 12);
+    expect(fromTallies.rows.map((r) => [r.key, r.conversions.toFixed(6), r.value.toFixed(4), r.removalEffect!.toFixed(9)])).toEqual(
+      fromPaths.rows.map((r) => [r.key, r.conversions.toFixed(6), r.value.toFixed(4), r.removalEffect!.toFixed(9)]),
+    );
+  });
+
+  it('merges touches whose keys are equal into one state (a grouping coarser than the touches)', () => {
+    // Two campaigns of one channel: by channel, A1 > A2 is the self-transition A > A, which changes nothing.
+    const a1 = { channel: 'A', campaign: '1' };
+    const a2 = { channel: 'A', campaign: '2' };
+    const b = { channel: 'B' };
+    const tallies = {
+      touches: [a1, a2, b],
+      starts: [[0, 2], [2, 1]] as [number, number][],
+      transitions: [[0, 1, 1]] as [number, number, number][],
+      ends: [[1, 1, 0], [0, 0, 1], [2, 1, 0]] as [number, number, number][],
+      conversions: 2,
+      value: 30,
+      uncredited: { conversions: 1, value: 5 },
+    };
+    const byChannel = markovFromTallies(tallies, (t) => t.channel);
+    const byPaths = attribute([path('A > A', 1, 0, 10), path('A', 0, 1, 0), path('B', 1, 0, 20), { touches: [], conversions: 1, value: 5 }], 'markov');
+    expect(byChannel.rows).toEqual(byPaths.rows);
+    expect(byChannel.uncredited).toEqual({ conversions: 1, value: 5 });
+    expect(byChannel.conversionProbability).toBeCloseTo(2 / 3, 12);
   });
 });
