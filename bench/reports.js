@@ -11,6 +11,7 @@ import { openPostgres } from '../apps/server/dist/store/db.js';
 import { migrate } from '../apps/server/dist/store/migrate.js';
 import { createSite, listSites, rotateKeys } from '../apps/server/dist/store/sites.js';
 import { seedDemoData } from '../apps/server/dist/store/demo-seed.js';
+import { resolvePendingSessions } from '../apps/server/dist/store/session-persons.js';
 
 const SERVER_URL = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const DATABASE = 'lazo_bench_reports';
@@ -63,6 +64,7 @@ async function main() {
     if (kept) {
       await migrate(db);
       console.log(`reusing the seeded ${DATABASE} (BENCH_KEEP=1)`);
+      await resolveSessions(db, site.siteId);
     }
     const app = await buildApp({ db, rateLimitPerMinute: false });
     await app.ready();
@@ -101,6 +103,18 @@ async function main() {
     await db.close().catch(() => {});
     if (!KEEP) await admin(`drop database if exists ${DATABASE}`);
   }
+}
+
+/**
+ * Resolves the imported sessions to their persons (the cache of migration 0004) as the first report would,
+ * timed: a bulk import leaves every session pending, and a live site resolves only what arrived since the
+ * last report.
+ */
+async function resolveSessions(db, siteId) {
+  const t = performance.now();
+  const n = await resolvePendingSessions(db, siteId);
+  const seconds = (performance.now() - t) / 1000;
+  if (n > 0) console.log(`resolved ${n.toLocaleString('en')} sessions to their persons in ${seconds.toFixed(1)} s (${Math.round(n / seconds).toLocaleString('en')}/s)`);
 }
 
 /** The site of a database kept by an earlier BENCH_KEEP=1 run, with a fresh secret key; undefined if none. */
@@ -153,7 +167,13 @@ async function seed(db) {
       `${seeded.identityLinks.toLocaleString('en')} identity links, ${seeded.conversions.toLocaleString('en')} conversions, ${seeded.spendRows} spend rows ` +
       `in ${seconds.toFixed(1)} s (${Math.round(seeded.sessions / seconds).toLocaleString('en')} sessions/s, ${Math.round(seeded.events / seconds).toLocaleString('en')} events/s)`,
   );
+  await resolveSessions(db, site.siteId);
+  // The resolution rewrote every session once; compact the table so that the baseline scan reads no more
+  // pages than a table that grew by ingestion and autovacuum would (the conservative side for the ratio).
   let t = performance.now();
+  await db.exec('vacuum full sessions');
+  console.log(`vacuum full sessions: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  t = performance.now();
   for (const { indexdef } of deferred) await db.exec(indexdef);
   console.log(`events' ${deferred.length} secondary indexes built after the load: ${((performance.now() - t) / 1000).toFixed(1)} s`);
   t = performance.now();

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyChannel } from '@lazo/attribution';
-import { loadJourneys, loadTouchKinds, type JourneyQuery } from '../src/store/journeys.js';
+import { loadJourneys, loadMarkovTallies, loadTouchKinds, type JourneyQuery } from '../src/store/journeys.js';
+import { resolvePendingSessions } from '../src/store/session-persons.js';
 import type { CreatedSite } from '../src/store/sites.js';
 import { engines } from './helpers/engines.js';
 import { identify, page } from './helpers/persons-api.js';
-import { basic, createTestApp, type TestApp } from './helpers/test-server.js';
+import { basic, createTestApp, sendBatch, type TestApp } from './helpers/test-server.js';
 import { iso, m } from './reports-scenario.js';
 
 const JUNE = { from: new Date('2025-06-01T00:00:00Z'), to: new Date('2025-07-01T00:00:00Z') };
@@ -18,16 +19,15 @@ describe.each(engines)('journeys from the store on %s', (engine) => {
   });
   afterAll(() => t?.close());
 
-  const send = async (site: CreatedSite, batch: unknown[]) => {
-    const res = await t.app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: basic(site.secretKey) }, payload: { batch } });
-    expect(res.json().rejected).toEqual([]);
-  };
+  const send = (site: CreatedSite, batch: unknown[]) => sendBatch(t, site, batch);
   const buy = async (site: CreatedSite, conversionId: string, userId: string, minutes: number, value: number) => {
     const res = await t.app.inject({ method: 'POST', url: '/v1/conversions', headers: { authorization: basic(site.secretKey) }, payload: { conversionId, userId, type: 'customer', value, occurredAt: iso(minutes) } });
     expect(res.statusCode).toBe(200);
   };
   /** Journeys as [channels, conversions, value, nulls], in a stable order (arrays sort as their text). */
   const journeys = async (site: CreatedSite, q: Partial<JourneyQuery> = {}) => {
+    // As a report does before it reads: sessions written since are resolved to their persons.
+    await resolvePendingSessions(t.db, site.siteId);
     const kinds = (await loadTouchKinds(t.db, site.siteId)).map((kind) => ({ kind, touch: { channel: classifyChannel(kind) } }));
     const loaded = await loadJourneys(t.db, { siteId: site.siteId, ...JUNE, conversion: 'customer', lookbackDays: 90, kinds, ...q });
     return loaded.map((j) => [j.touches.map((x) => x.channel).join(' > '), j.conversions, j.value ?? 0, j.nulls ?? 0]).sort();
@@ -44,6 +44,7 @@ describe.each(engines)('journeys from the store on %s', (engine) => {
       ['Paid Search > Email', 1, 50, 0],
     ]);
     // With times (time_decay): one journey per conversion, each touch with its start.
+    await resolvePendingSessions(t.db, site.siteId);
     const kinds = (await loadTouchKinds(t.db, site.siteId)).map((kind) => ({ kind, touch: { channel: classifyChannel(kind) } }));
     const timed = await loadJourneys(t.db, { siteId: site.siteId, ...JUNE, conversion: 'customer', lookbackDays: 90, kinds, withTimes: true });
     expect(timed.map((j) => [j.touches.map((x) => x.at), j.at])).toEqual([
@@ -65,21 +66,64 @@ describe.each(engines)('journeys from the store on %s', (engine) => {
     ]);
   });
 
+  /** Markov's tallies as readable lines: 'from > to ×weight', sorted; and the credited conversions. */
+  const tallies = async (site: CreatedSite, conversion = 'customer') => {
+    await resolvePendingSessions(t.db, site.siteId);
+    const kinds = (await loadTouchKinds(t.db, site.siteId)).map((kind) => ({ kind, touch: { channel: classifyChannel(kind) } }));
+    const [tally] = await loadMarkovTallies(t.db, { siteId: site.siteId, ...JUNE, conversions: [conversion], lookbackDays: 90, kinds });
+    const name = (i: number) => tally!.touches[i]!.channel;
+    // A pair may come in several rows (the store splits them by how the path ended): summed here.
+    const sum = new Map<string, number>();
+    const add = (line: string, weight: number) => weight > 0 && sum.set(line, (sum.get(line) ?? 0) + weight);
+    for (const [to, w] of tally!.starts) add(`(start) > ${name(to)}`, w);
+    for (const [from, to, w] of tally!.transitions) add(`${name(from)} > ${name(to)}`, w);
+    for (const [from, conversions, nulls] of tally!.ends) {
+      add(`${name(from)} > (conversion)`, conversions);
+      add(`${name(from)} > (null)`, nulls);
+    }
+    const lines = [...sum].map(([line, w]) => `${line} ×${w}`).sort();
+    return { lines, credited: tally!.conversions, value: tally!.value, uncredited: tally!.uncredited };
+  };
+
   it('counts paths that led nowhere, without the persons who were leads before the window', async () => {
     const site = await t.newSite();
     // An old lead (identified in May) visits in June; an anonymous visitor twice; a new lead in June.
     await send(site, [page('old', m(-10), { session: 'o1' }), identify('old', 'u-old', {}, m(-10, 1), 'o1'), page('old', m(3), { session: 'o2', campaign: mail })]);
     await send(site, [page('anon', m(1), { session: 'a1', campaign: google }), page('anon', m(2), { session: 'a2' })]);
     await send(site, [page('new', m(4), { session: 'n1', campaign: google }), identify('new', 'u-new', {}, m(4, 1), 'n1')]);
-    expect(await journeys(site, { conversion: 'lead', nonConverting: true })).toEqual([
-      ['Paid Search > Direct', 0, 0, 1],
-      ['Paid Search', 1, 0, 0],
-    ]);
-    // For purchases nobody is settled: the old lead's June visit is a path that did not convert.
-    expect(await journeys(site, { nonConverting: true })).toEqual([
-      ['Email', 0, 0, 1],
-      ['Paid Search > Direct', 0, 0, 1],
-      ['Paid Search', 0, 0, 1],
-    ]);
+    // Paths: Paid Search > Direct (anonymous, no lead) and Paid Search (the new lead).
+    expect(await tallies(site, 'lead')).toEqual({
+      lines: ['(start) > Paid Search ×2', 'Direct > (null) ×1', 'Paid Search > (conversion) ×1', 'Paid Search > Direct ×1'],
+      credited: 1,
+      value: 0,
+      uncredited: { conversions: 0, value: 0 },
+    });
+    // For purchases nobody is settled: the old lead's June visit (Email), the anonymous visitor's two and the
+    // new lead's one are paths that did not convert.
+    expect(await tallies(site)).toEqual({
+      lines: ['(start) > Email ×1', '(start) > Paid Search ×2', 'Direct > (null) ×1', 'Email > (null) ×1', 'Paid Search > (null) ×1', 'Paid Search > Direct ×1'],
+      credited: 0,
+      value: 0,
+      uncredited: { conversions: 0, value: 0 },
+    });
+  });
+
+  it('splits a journey at its conversions for Markov: lookback, repeat purchases, touches after the last one', async () => {
+    const site = await t.newSite();
+    // x: Paid Search, buys (10); Email, Direct, buys again (70); a later visit after the last purchase.
+    await send(site, [page('x1', m(0), { session: 's1', campaign: google }), identify('x1', 'u-x', {}, m(0, 1), 's1')]);
+    await send(site, [page('x1', m(2), { session: 's2', campaign: mail }), page('x1', m(5), { session: 's3' }), page('x1', m(8), { session: 's4', campaign: mail })]);
+    await buy(site, 'first', 'u-x', m(1), 10);
+    await buy(site, 'second', 'u-x', m(6), 70);
+    // y buys with no visit at all: a conversion no touch can be credited with.
+    await buy(site, 'third', 'u-y', m(7), 5);
+    expect(await tallies(site)).toEqual({
+      // Journeys: [Paid Search] → first, [Email > Direct] → second; the visit after the last purchase
+      // belongs to no journey (x converted in the window, so it is not a null path either).
+      lines: ['(start) > Email ×1', '(start) > Paid Search ×1', 'Direct > (conversion) ×1', 'Email > Direct ×1', 'Paid Search > (conversion) ×1'],
+      credited: 2,
+      value: 80,
+      uncredited: { conversions: 1, value: 5 },
+    });
   });
 });

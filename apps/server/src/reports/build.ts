@@ -1,7 +1,7 @@
-import { attribute, type ModelName } from '@lazo/attribution';
+import { attribute, markovFromTallies, type ModelName } from '@lazo/attribution';
 import type { AttributionReport, FunnelReport, TimeseriesReport } from '@lazo/protocol/reports';
 import { dbFor, type Db, type Queryable } from '../store/db.js';
-import { loadJourneySets, loadTouchKinds, type TouchKind } from '../store/journeys.js';
+import { loadJourneySets, loadMarkovTallies, loadTouchKinds, type StoredTouchKind, type TouchKind } from '../store/journeys.js';
 import { npsByFirstTouch, readReport, sessionCounts, spendByKind, timeseries, type Window } from '../store/reports.js';
 import type { Site } from '../store/sites.js';
 import { EXCLUDED, createGrouping, spendKind, type GroupedKind, type Grouping } from './grouping.js';
@@ -19,26 +19,22 @@ async function creditGroups(
   q: Queryable,
   w: Window,
   grouping: Grouping,
-  kinds: readonly GroupedKind[],
+  kinds: readonly GroupedKind<StoredTouchKind>[],
   o: { model: ModelName; conversions: string[]; lookbackDays: number; filtered: boolean },
 ): Promise<Credit[]> {
-  const sets = await loadJourneySets(q, {
-    siteId: w.siteId,
-    from: w.start,
-    to: w.end,
-    conversions: o.conversions,
-    lookbackDays: o.lookbackDays,
-    kinds,
-    nonConverting: o.model === 'markov',
-    withTimes: o.model === 'time_decay',
-  });
+  const query = { siteId: w.siteId, from: w.start, to: w.end, conversions: o.conversions, lookbackDays: o.lookbackDays, kinds };
+  if (o.model === 'markov') {
+    // Markov reads every journey, converting or not: counted in SQL rather than loaded as paths.
+    return (await loadMarkovTallies(q, query)).map((tallies) => creditOf(markovFromTallies(tallies, grouping.keyOfTouch), o.filtered));
+  }
+  const sets = await loadJourneySets(q, { ...query, withTimes: o.model === 'time_decay' });
   return sets.map((journeys) => creditOf(attribute(journeys, o.model, { key: grouping.keyOfTouch }), o.filtered));
 }
 
 export async function attributionReport(db: Db, site: Site, p: AttributionParams): Promise<AttributionReport> {
   const grouping = createGrouping(p.groupBy, site.settings.channelRules);
   const w: Window = { siteId: site.siteId, start: p.range.start, end: p.range.end };
-  const credit = await readReport(dbFor(db, 'report'), async (q) => {
+  const credit = await readReport(dbFor(db, 'report'), site.siteId, async (q) => {
     const kinds = (await loadTouchKinds(q, site.siteId)).map(grouping.group);
     const [credit] = await creditGroups(q, w, grouping, kinds, { ...p, conversions: [p.conversion], filtered: false });
     return credit!;
@@ -65,7 +61,7 @@ export async function funnelReport(db: Db, site: Site, p: FunnelParams): Promise
   const grouping = createGrouping(p.groupBy, site.settings.channelRules, p.filters);
   const filtered = Object.keys(p.filters).length > 0;
   const w: Window = { siteId: site.siteId, start: p.range.start, end: p.range.end };
-  const inputs = await readReport(dbFor(db, 'report'), async (q) => {
+  const inputs = await readReport(dbFor(db, 'report'), site.siteId, async (q) => {
     const kinds = (await loadTouchKinds(q, site.siteId)).map(grouping.group);
     const groupIds = [...new Set(kinds.map((k) => k.group))];
     const counts = await sessionCounts(q, w, kinds.map((k) => ({ kind: k.kind, gid: k.group === EXCLUDED ? -1 : groupIds.indexOf(k.group) })));
@@ -102,7 +98,7 @@ export async function funnelReport(db: Db, site: Site, p: FunnelParams): Promise
 
 export async function timeseriesReport(db: Db, site: Site, p: TimeseriesParams): Promise<TimeseriesReport> {
   const w: Window = { siteId: site.siteId, start: p.range.start, end: p.range.end };
-  const buckets = await readReport(dbFor(db, 'report'), (q) => timeseries(q, w, p.interval, p.conversion));
+  const buckets = await readReport(dbFor(db, 'report'), site.siteId, (q) => timeseries(q, w, p.interval, p.conversion));
   return {
     from: p.range.from,
     to: p.range.to,

@@ -5,8 +5,8 @@ import type { Dimension } from './params.js';
 const SEPARATOR = '\u001f';
 
 /** A kind of touch, classified and labelled with the group it reports under. */
-export interface GroupedKind {
-  kind: TouchKind;
+export interface GroupedKind<K extends TouchKind = TouchKind> {
+  kind: K;
   /** What a journey carries for this kind: the group's dimensions, and always the channel (last_non_direct reads it). */
   touch: Touch;
   /** The row it reports under. */
@@ -49,7 +49,7 @@ export function createGrouping(dims: readonly Dimension[], channelRules: unknown
     valueOf,
     /** The credit key of a journey touch (for `attribute`'s `key` option). */
     keyOfTouch,
-    group(kind: TouchKind): GroupedKind {
+    group<K extends TouchKind>(kind: K): GroupedKind<K> {
       const touch: Touch = { channel: channelOf(kind) };
       for (const d of carried) if (d !== 'channel') touch[d] = valueOf(kind, d);
       return { kind, touch, group: keyOfTouch(touch) };

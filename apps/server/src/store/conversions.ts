@@ -1,5 +1,6 @@
 import type { Queryable } from './db.js';
 import { lockSiteIdentity, newPersonId } from './identity.js';
+import { emptyIdentityChange, markSessionsUnresolved } from './session-persons.js';
 
 /** A conversion as stored: identifiers normalised, the person resolved when it can be. */
 export interface ConversionRecord {
@@ -157,6 +158,10 @@ async function createOfflinePersons(tx: Queryable, siteId: string, refs: PersonR
     [siteId, entries.map((e) => e.personId), entries.map((e) => e.userId), entries.map((e) => e.email), entries.map((e) => e.at.toISOString())],
   );
   const inserted = new Set(rows.map((r) => r.person_id));
+  // A backend's touches with a userId that now names a person are that person's from now on.
+  const named = emptyIdentityChange();
+  for (const e of entries) if (e.userId && inserted.has(e.personId)) named.userIds.add(e.userId);
+  await markSessionsUnresolved(tx, siteId, named);
   const taken = entries.filter((e) => !inserted.has(e.personId) && e.userId);
   if (taken.length > 0) {
     const { rows: existing } = await tx.query<{ person_id: string; user_id: string }>(

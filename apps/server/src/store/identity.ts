@@ -1,23 +1,16 @@
 import { customAlphabet } from 'nanoid';
 import type { Queryable } from './db.js';
+import { lockSiteIdentity } from './site-lock.js';
 import type { IdentityMessage } from './event-rows.js';
 import { normalizeEmail, resolveIdentity, type IdentityOp, type IdentitySnapshot, type PersonState } from '../identity/resolve.js';
+import { emptyIdentityChange, markSessionsUnresolved, type IdentityChange } from './session-persons.js';
+
+export { lockSiteIdentity };
 
 export const newPersonId = (() => {
   const id = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 16);
   return () => 'p_' + id();
 })();
-
-/**
- * Serialises identity changes of one site across transactions and processes (two API servers handling
- * identifies of one site at once): held until the transaction ends. Works the same on PGlite.
- * Several sites are locked in sorted order, so two transactions never wait on each other in a cycle.
- */
-export async function lockSiteIdentity(tx: Queryable, siteIds: Iterable<string>): Promise<void> {
-  for (const siteId of [...new Set(siteIds)].sort()) {
-    await tx.query('select pg_advisory_xact_lock(hashtext($1))', [siteId]);
-  }
-}
 
 /**
  * Orders an anonymous id's links so that the first is the one holding at the timestamp parameter `ts`:
@@ -152,12 +145,42 @@ export async function applyIdentityMessages(tx: Queryable, messages: IdentityMes
     messages.map((m) => m.siteId),
   );
   const results: IdentityOp[][] = [];
+  const changes = new Map<string, IdentityChange>();
   for (const m of messages) {
     const ops = resolveIdentity(m, await loadSnapshot(tx, m), newPersonId());
-    for (const op of ops) await applyOp(tx, m.siteId, m.messageId, op);
+    let change = changes.get(m.siteId);
+    if (!change) changes.set(m.siteId, (change = emptyIdentityChange()));
+    for (const op of ops) {
+      await applyOp(tx, m.siteId, m.messageId, op);
+      noteChange(change, op);
+    }
     results.push(ops);
   }
+  for (const [siteId, change] of changes) await markSessionsUnresolved(tx, siteId, change);
   return results;
+}
+
+/** The sessions an op may move to another person (the cache of migration 0004 must forget them). */
+function noteChange(change: IdentityChange, op: IdentityOp): void {
+  switch (op.kind) {
+    case 'link':
+      // The browser's spans changed: its visits may belong to someone else now, before and after `from`.
+      change.anonymousIds.add(op.anonymousId);
+      return;
+    case 'merge':
+      // Chains are flat, so the cache names roots: the merged root's sessions move to the survivor.
+      change.personIds.add(op.fromPersonId);
+      return;
+    case 'create':
+      // A userId now names a person: backend touches with that userId resolve to it.
+      if (op.userId !== null) change.userIds.add(op.userId);
+      return;
+    case 'setUserId':
+      change.userIds.add(op.userId);
+      return;
+    default:
+      return;
+  }
 }
 
 /** The batch writer's hook: called inside the ingestion transaction with the messages it just stored. */

@@ -1,14 +1,16 @@
-import type { Journey, Touch } from '@lazo/attribution';
+import { tallyJourneys, type Journey, type MarkovTallies, type Touch } from '@lazo/attribution';
 import type { Queryable } from './db.js';
+import { visitorHashSql } from './session-persons.js';
 
 /**
  * Journeys from the store: for a site, a window and a conversion type, the paths of touches that led
  * to each conversion, and (for Markov) the paths that led nowhere.
  *
- * Whose a visit is comes from migration 0002's views (`lazo_session_persons`, `lazo_conversion_persons`):
- * a person's touches are the sessions of all its browsers (through identity links, merges rooted) plus
- * its offline touches (sessions a backend's track created, with a userId and no browser). A journey key
- * is that person, else the browser (`a:`), else the userId (`u:`), so anonymous visitors are journeys too.
+ * Whose a visit is comes from the identity resolution of migration 0002 (sessions through the cache of
+ * migration 0004, conversions through `lazo_conversion_persons`): a person's touches are the sessions of
+ * all its browsers (through identity links, merges rooted) plus its offline touches (sessions a backend's
+ * track created, with a userId and no browser). A journey key is that person, else the browser (`a:`),
+ * else the userId (`u:`), so anonymous visitors are journeys too; SQL joins them as 64-bit hashes.
  *
  * - conversion `lead`: the person's first identification (the earliest `created_at` among it and the
  *   persons merged into it); any other type: a row of `conversions` of that type, with its value.
@@ -33,27 +35,28 @@ export interface TouchKind {
   campaign: string;
 }
 
-/**
- * Every distinct (source, medium, campaign) of a site's sessions. A loose index scan over
- * `sessions_touch_kind_idx` (migration 0003): one index probe per kind, whatever the number of sessions.
- */
-export async function loadTouchKinds(db: Queryable, siteId: string): Promise<TouchKind[]> {
-  const { rows } = await db.query<{ source: string; medium: string; campaign: string }>(
-    /* sql */ `
-    with recursive kinds as (
-      (select source, medium, campaign from sessions where site_id = $1 order by source, medium, campaign limit 1)
-      union all
-      select next.source, next.medium, next.campaign
-      from kinds k cross join lateral (
-        select s.source, s.medium, s.campaign from sessions s
-        where s.site_id = $1 and (s.source, s.medium, s.campaign) > (k.source, k.medium, k.campaign)
-        order by s.source, s.medium, s.campaign limit 1
-      ) next
-    )
-    select source, medium, campaign from kinds`,
+/** A landing touch as the store numbers it (`touch_kinds`, migration 0004). */
+export interface StoredTouchKind extends TouchKind {
+  id: number;
+}
+
+/** Every landing touch of a site's resolved sessions, numbered (a few hundred rows, whatever the number of sessions). */
+export async function loadTouchKinds(db: Queryable, siteId: string): Promise<StoredTouchKind[]> {
+  const { rows } = await db.query<{ id: number; source: string; medium: string; campaign: string }>(
+    'select kind_id as id, source, medium, campaign from touch_kinds where site_id = $1 order by kind_id',
     [siteId],
   );
   return rows;
+}
+
+/**
+ * The SQL array parameter that maps a session's `kind_id` to a group number: `($n::int[])[s.kind_id]`,
+ * -1 for kinds left out (and null beyond the array: a kind numbered after the kinds were read).
+ */
+export function groupOfKind(kinds: ReadonlyArray<{ kind: StoredTouchKind; gid: number }>): number[] {
+  const byId = new Array<number>(kinds.reduce((max, k) => Math.max(max, k.kind.id), 0)).fill(-1);
+  for (const { kind, gid } of kinds) byId[kind.id - 1] = gid;
+  return byId;
 }
 
 export interface JourneyQuery {
@@ -70,9 +73,7 @@ export interface JourneyQuery {
    * The touch a kind stands for in the journeys (e.g. `{channel}` or `{channel, campaign}`): kinds
    * mapped to equal touches share one, so identical paths aggregate. Touches are compared by `touchKey`.
    */
-  kinds: ReadonlyArray<{ kind: TouchKind; touch: Touch }>;
-  /** Also load the paths that did not convert (Markov needs them). Default false. */
-  nonConverting?: boolean;
+  kinds: ReadonlyArray<{ kind: StoredTouchKind; touch: Touch }>;
   /** Give every touch its time (`time_decay`), one journey per conversion instead of one per path. Default false. */
   withTimes?: boolean;
 }
@@ -87,6 +88,8 @@ type WindowConversion = {
   value: number;
   /** The journey's previous conversion of the same type, if any within the lookback. */
   prev_at: Date | null;
+  /** The journey key's 64-bit hash, as sessions.visitor holds it (a decimal string). */
+  visitor: string;
 };
 
 /**
@@ -98,14 +101,13 @@ export async function loadJourneys(db: Queryable, q: JourneyQuery): Promise<Jour
   return (await loadJourneySets(db, { ...q, conversions: [q.conversion] }))[0]!;
 }
 
-/**
- * The journeys of several conversion types at once (the funnel's leads and customers), one list per type
- * in the order asked. Without null paths, all types share one pass over the sessions.
- */
-export async function loadJourneySets(db: Queryable, q: Omit<JourneyQuery, 'conversion'> & { conversions: readonly string[] }): Promise<Journey[][]> {
+type JourneySetsQuery = Omit<JourneyQuery, 'conversion'> & { conversions: readonly string[] };
+
+/** What both readers of journeys share: the touches of groups, each kind's group, the conversions of each type. */
+async function prepareJourneys(db: Queryable, q: JourneySetsQuery) {
   const touches: Touch[] = [];
   const index = new Map<string, number>();
-  const kindGid = q.kinds.map(({ touch }) => {
+  const kindGids = q.kinds.map(({ kind, touch }) => {
     const key = touchKey(touch);
     let gid = index.get(key);
     if (gid === undefined) {
@@ -113,49 +115,92 @@ export async function loadJourneySets(db: Queryable, q: Omit<JourneyQuery, 'conv
       index.set(key, gid);
       touches.push(touch);
     }
-    return gid;
+    return { kind, gid };
   });
+  const lookback = `${q.lookbackDays} days`;
+  const sets: WindowConversion[][] = [];
+  for (const conversion of q.conversions) sets.push(await loadWindowConversions(db, { ...q, conversion }, lookback));
+  // -1: a kind numbered after the kinds were read.
+  const touchOf = (gid: number): Touch => touches[gid] ?? UNKNOWN_KIND;
+  return { touchOf, touches, gids: groupOfKind(kindGids), lookback, sets };
+}
+
+type PreparedJourneys = Awaited<ReturnType<typeof prepareJourneys>>;
+
+// Conversions travel as arrays: unnest of a bound array is estimated at its true length.
+const convParams = (conv: WindowConversion[]) => [conv.map((c) => c.jkey), conv.map((c) => c.at), conv.map((c) => c.prev_at)];
+
+/** markovTalliesSql's `from_gid` of a path's first touch. */
+const START = -2;
+
+/**
+ * Markov's input for several conversion types (one per type, in the order asked): over every journey of
+ * the window, converting or not, how often each touch starts a path, follows another and ends one. The
+ * converting journeys are the other models' (their paths, counted here); the paths that led nowhere are
+ * counted in SQL (markovNullTalliesSql) without building them.
+ */
+export async function loadMarkovTallies(db: Queryable, q: JourneySetsQuery): Promise<MarkovTallies[]> {
+  const prepared = await prepareJourneys(db, q);
+  const { touches, touchOf, gids, sets } = prepared;
+  const converting = await convertingJourneys(db, q, prepared, false);
+  // States are the groups' touches in group order, then the unknown kind's: a group number is a state.
+  const states = [...touches, touchOf(-1)];
+  const state = (gid: number) => (gid < 0 ? touches.length : gid);
+  return Promise.all(
+    sets.map(async (conv, i) => {
+      const tallies = tallyJourneys(converting[i]!, states);
+      const starts = tallies.starts as [number, number][];
+      const transitions = tallies.transitions as [number, number, number][];
+      const ends = tallies.ends as [number, number, number][];
+      const skipped = [...conv.map((c) => c.visitor), ...(q.conversions[i] === 'lead' ? await settledLeadVisitors(db, q) : [])];
+      const { rows } = await db.query<{ from_gid: number; to_gid: number; last: boolean; weight: number }>(markovNullTalliesSql, [
+        q.siteId, q.from, q.to, gids, skipped,
+      ]);
+      for (const r of rows) {
+        const from = Number(r.from_gid);
+        const to = state(Number(r.to_gid));
+        const weight = Number(r.weight);
+        if (from === START) starts.push([to, weight]);
+        else transitions.push([state(from), to, weight]);
+        if (r.last) ends.push([to, 0, weight]);
+      }
+      return tallies;
+    }),
+  );
+}
+
+/** Visitor hashes of the persons who were leads before the window: they cannot become leads in it. */
+async function settledLeadVisitors(db: Queryable, q: JourneySetsQuery): Promise<string[]> {
+  const { rows } = await db.query<{ visitor: string }>(
+    `select ${visitorHashSql(`'p:' || coalesce(merged_into, person_id)`)}::text as visitor from persons where site_id = $1 group by 1 having min(created_at) < $2`,
+    [q.siteId, q.from],
+  );
+  return rows.map((r) => r.visitor);
+}
+
+/**
+ * The journeys of several conversion types at once (the funnel's leads and customers), one list per type
+ * in the order asked, from one read of the converting journeys' sessions.
+ */
+export async function loadJourneySets(db: Queryable, q: JourneySetsQuery): Promise<Journey[][]> {
+  return convertingJourneys(db, q, await prepareJourneys(db, q), q.withTimes ?? false);
+}
+
+async function convertingJourneys(db: Queryable, q: JourneySetsQuery, prepared: PreparedJourneys, withTimes: boolean): Promise<Journey[][]> {
+  const { touchOf, gids, lookback, sets } = prepared;
   const toTouches = (path: string | null, times: string | null): Touch[] => {
     if (!path) return [];
     const at = times?.split(' ');
     return path.split(' ').map((g, i) => {
-      // -1: a kind that appeared after the kinds were read (outside a repeatable-read snapshot).
-      const touch = touches[Number(g)] ?? UNKNOWN_KIND;
+      const touch = touchOf(Number(g));
       return at ? { ...touch, at: Number(at[i]) } : touch;
     });
   };
-  const lookback = `${q.lookbackDays} days`;
-  const sets: WindowConversion[][] = [];
-  for (const conversion of q.conversions) sets.push(await loadWindowConversions(db, { ...q, conversion }, lookback));
-  const kindParams = [q.kinds.map((k) => k.kind.source), q.kinds.map((k) => k.kind.medium), q.kinds.map((k) => k.kind.campaign), kindGid];
-  // Conversions travel back as arrays: unnest of a bound array is estimated at its true length, so the
-  // planner hashes them rather than sorting the sessions to merge-join (it misjudges the views' output).
-  const convParams = (conv: WindowConversion[]) => [conv.map((c) => c.jkey), conv.map((c) => c.at), conv.map((c) => c.prev_at)];
 
-  if (q.nonConverting) {
-    // Markov: every journey of the window, paths aggregated in SQL; one pass per type.
-    return Promise.all(
-      sets.map(async (conv, i) => {
-        const { rows } = await db.query<{ path: string | null; conversions: number; value: number; nulls: number }>(nullPathSql(q.conversions[i] === 'lead'), [
-          q.siteId, q.from, q.to, lookback, ...kindParams, ...convParams(conv), conv.map((c) => c.value),
-        ]);
-        const journeys: Journey[] = rows.map((r) => ({ touches: toTouches(r.path, null), conversions: Number(r.conversions), value: Number(r.value), nulls: Number(r.nulls) }));
-        const inPaths = journeys.reduce((n, j) => n + j.conversions, 0);
-        if (inPaths < conv.length) {
-          const value = conv.reduce((v, c) => v + c.value, 0) - journeys.reduce((v, j) => v + (j.value ?? 0), 0);
-          journeys.push({ touches: [], conversions: conv.length - inPaths, value, nulls: 0 });
-        }
-        return journeys;
-      }),
-    );
-  }
-
-  // Only the converting journeys' browsers and userIds matter: the scan keeps just their sessions (a
-  // hashed = ANY per row) before resolving identities; one row per conversion comes back.
+  // One row per conversion comes back, its touches read from the index of journeys.
   const all = sets.flat();
-  const scope = await journeyScope(db, q.siteId, all.map((c) => c.jkey));
-  const { rows } = await db.query<{ conversion: number; path: string; times: string | null }>(convertingSql(q.withTimes ?? false), [
-    q.siteId, q.from, q.to, lookback, ...kindParams, ...convParams(all), scope.anonymousIds, scope.userIds,
+  const { rows } = await db.query<{ conversion: number; path: string; times: string | null }>(convertingSql(withTimes), [
+    q.siteId, lookback, gids, ...convParams(all),
   ]);
   const paths = new Map(rows.map((r) => [r.conversion, r]));
   let n = 0;
@@ -164,7 +209,7 @@ export async function loadJourneySets(db: Queryable, q: Omit<JourneyQuery, 'conv
     const byPath = new Map<string, Journey>();
     for (const c of conv) {
       const row = paths.get(++n);
-      if (q.withTimes) {
+      if (withTimes) {
         journeys.push({ touches: toTouches(row?.path ?? null, row?.times ?? null), conversions: 1, value: c.value, nulls: 0, at: c.at.getTime() });
         continue;
       }
@@ -183,34 +228,18 @@ export async function loadJourneySets(db: Queryable, q: Omit<JourneyQuery, 'conv
   });
 }
 
-/** The browsers and userIds whose sessions may belong to journeys (keys `p:person`, `a:browser`, `u:userId`). */
-export async function journeyScope(db: Queryable, siteId: string, jkeys: readonly string[]): Promise<{ anonymousIds: string[]; userIds: string[] }> {
-  const keys = [...new Set(jkeys)];
-  const of = (prefix: string) => keys.filter((k) => k.startsWith(prefix)).map((k) => k.slice(2));
-  const { rows } = await db.query<{ anonymous_ids: string[]; user_ids: string[] }>(
-    /* sql */ `
-    with member as (
-      select person_id, user_id from persons where site_id = $1 and coalesce(merged_into, person_id) = any($2::text[])
-    )
-    select array(select distinct l.anonymous_id from identity_links l join member m on m.person_id = l.person_id where l.site_id = $1) as anonymous_ids,
-           array(select user_id from member where user_id is not null) as user_ids`,
-    [siteId, of('p:')],
-  );
-  return { anonymousIds: [...rows[0]!.anonymous_ids, ...of('a:')], userIds: [...rows[0]!.user_ids, ...of('u:')] };
-}
-
 async function loadWindowConversions(db: Queryable, q: JourneyQuery, lookback: string): Promise<WindowConversion[]> {
   const sql =
     q.conversion === 'lead'
       ? // A lead is a root person; its moment is the earliest creation among it and those merged into it.
         /* sql */ `
-        select 'p:' || root as jkey, at, 0 as value, null::timestamptz as prev_at from (
+        select 'p:' || root as jkey, at, 0 as value, null::timestamptz as prev_at, ${visitorHashSql(`'p:' || root`)}::text as visitor from (
           select coalesce(merged_into, person_id) as root, min(created_at) as at from persons where site_id = $1 group by 1
         ) leads
         where at >= $2 and at < $3
         order by at, jkey`
       : /* sql */ `
-        select jkey, at, value, prev_at from (
+        select jkey, at, value, prev_at, ${visitorHashSql('jkey')}::text as visitor from (
           select jkey, occurred_at as at, value, conversion_id,
                  lag(occurred_at) over (partition by jkey order by occurred_at, conversion_id) as prev_at
           from (
@@ -227,64 +256,47 @@ async function loadWindowConversions(db: Queryable, q: JourneyQuery, lookback: s
   return rows.map((r) => ({ ...r, value: Number(r.value) }));
 }
 
-/** Sessions of a window as journey touches: key, time, kind ($1 site, $2–$3 window, $4 lookback, $5–$8 kinds). */
-function touchCte(scoped: boolean): string {
-  // Every kind is in the kind list (the caller loads them all), so the left join only labels sessions; an
-  // inner join would make the planner expect it to filter, and fetch sessions kind by kind through an index.
-  return /* sql */ `
-    kind as (
-      select * from unnest($5::text[], $6::text[], $7::text[], $8::int[]) as k(source, medium, campaign, gid)
-    ),
-    touch as (
-      select coalesce('p:' || s.person_id, 'a:' || s.anonymous_id, 'u:' || s.user_id) as jkey, s.started_at as at, coalesce(k.gid, -1) as gid
-      from lazo_session_persons s
-      left join kind k on k.source = s.source and k.medium = s.medium and k.campaign = s.campaign
-      where s.site_id = $1 and s.started_at >= $2::timestamptz - $4::interval and s.started_at < $3 and not s.is_bot
-        ${scoped ? 'and (s.anonymous_id = any($12::text[]) or s.user_id = any($13::text[]))' : ''}
-    ),
+/** The window's conversions ($firstParam…+2: journey keys, times, previous times) with their visitor hash and number n. */
+const convCte = (first: number) => /* sql */ `
     conv as (
-      select * from unnest($9::text[], $10::timestamptz[], $11::timestamptz[]) with ordinality as c(jkey, at, prev_at, n)
+      select c.*, ${visitorHashSql('c.jkey')} as visitor
+      from unnest($${first}::text[], $${first + 1}::timestamptz[], $${first + 2}::timestamptz[]) with ordinality as c(jkey, at, prev_at, n)
     )`;
-}
 
-// A touch belongs to the conversion whose lookback holds it: at most one per type, since a journey's
-// conversions of a type split its time into disjoint spans.
-const IN_LOOKBACK = `c.jkey = t.jkey and t.at <= c.at and t.at >= c.at - $4::interval and (c.prev_at is null or t.at > c.prev_at)`;
+/** A session of `sessions s` as a touch of group gid (the group array at $param; -1: left out or unknown). */
+const gidOf = (param: string) => `coalesce((${param}::int[])[s.kind_id], -1)`;
 
-/** One row per conversion (numbered from 1 in the order of $9–$11) that has touches: its path of kinds, and times. */
+/**
+ * One row per conversion (numbered from 1 in the order of $4–$6) that has touches: its path of groups, and
+ * times. Each conversion's touches are probed in sessions_journey_idx (migration 0004): an index-only read
+ * of its journey's sessions in its lookback, after the journey's previous conversion of the same type (a
+ * repeat purchase does not re-credit old touches). $1 site, $2 lookback, $3 group of each kind.
+ */
 function convertingSql(withTimes: boolean): string {
-  const times = withTimes ? `string_agg((extract(epoch from t.at) * 1000)::bigint::text, ' ' order by t.at, t.gid)` : 'null';
+  const times = withTimes ? `string_agg((extract(epoch from s.started_at) * 1000)::bigint::text, ' ' order by s.started_at, ${gidOf('$3')})` : 'null';
   return /* sql */ `
-    with ${touchCte(true)}
-    select c.n as conversion, string_agg(t.gid::text, ' ' order by t.at, t.gid) as path, ${times} as times
-    from touch t join conv c on ${IN_LOOKBACK}
+    with ${convCte(4)}
+    select c.n as conversion, string_agg(${gidOf('$3')}::text, ' ' order by s.started_at, ${gidOf('$3')}) as path, ${times} as times
+    from conv c
+    join sessions s on s.site_id = $1 and s.visitor = c.visitor and s.visitor is not null and not s.is_bot
+      and s.started_at <= c.at and s.started_at >= c.at - $2::interval and (c.prev_at is null or s.started_at > c.prev_at)
     group by c.n`;
 }
 
 /**
- * Every path of the window with how often it converted and how often it did not ($12: the conversions'
- * values). A touch that no conversion holds makes a null path when its journey did not convert in the window.
- * Journeys are grouped on a 64-bit hash of their key: sorting a million narrow rows, not text.
+ * Markov's paths that led nowhere, counted ($1 site, $2–$3 window, $4 group of each kind, $5 visitors
+ * left out: those who converted in the window, and for leads those who were leads before it): each other
+ * visitor's touches of the window form one path. Walked latest first in sessions_journey_idx, so no
+ * million-row sort: the touch after a row in the walk is the one before it in time. Rows: (previous group
+ * or START, group, whether it is the path's last touch) with how often.
  */
-function nullPathSql(lead: boolean): string {
-  // Persons who were leads before the window cannot become leads in it: no null path for them.
-  const settled = lead
-    ? `select 'p:' || coalesce(merged_into, person_id) as jkey from persons where site_id = $1 group by 1 having min(created_at) < $2`
-    : `select null::text as jkey where false`;
-  return /* sql */ `
-    with ${touchCte(false)},
-    settled as (${settled}),
-    journey_touch as (
-      select coalesce(hashtextextended('#' || c.n, 0), hashtextextended(t.jkey, 0)) as jid, c.n as conversion, t.at, t.gid
-      from touch t
-      left join conv c on ${IN_LOOKBACK}
-      where c.n is not null
-         or (t.at >= $2 and not exists (select 1 from conv c2 where c2.jkey = t.jkey) and not exists (select 1 from settled s where s.jkey = t.jkey))
-    ),
-    paths as (
-      select string_agg(gid::text, ' ' order by at, gid) as path, max(conversion) as conversion
-      from journey_touch group by jid
-    )
-    select path, count(conversion) as conversions, coalesce(sum(($12::numeric[])[conversion]), 0) as value, count(*) - count(conversion) as nulls
-    from paths group by path`;
-}
+const markovNullTalliesSql = /* sql */ `
+  select coalesce(before, ${START}) as from_gid, gid as to_gid, last, count(*)::float8 as weight
+  from (
+    select ${gidOf('$4')} as gid, lead(${gidOf('$4')}) over w as before, row_number() over w = 1 as last
+    from sessions s
+    where s.site_id = $1 and s.visitor is not null and not s.is_bot and s.started_at >= $2 and s.started_at < $3
+      and not (s.visitor = any($5::bigint[]))
+    window w as (partition by s.visitor order by s.started_at desc)
+  ) t
+  group by 1, 2, 3`;

@@ -1,20 +1,23 @@
 import type { Db, Queryable } from './db.js';
-import { journeyScope, type TouchKind } from './journeys.js';
+import { groupOfKind, type StoredTouchKind, type TouchKind } from './journeys.js';
+import { journeyKeySql, resolvePendingSessions, visitorHashSql } from './session-persons.js';
 
 /**
  * The queries behind `/v1/reports/*`. Shaping (grouping, ratios, zero-filled series) lives in
- * `src/reports/`; here is only SQL. A visitor is a person when the browser was identified (through the
- * identity views of migration 0002), else the browser (`anonymous_id`), else the userId of a backend touch;
- * bots never count.
+ * `src/reports/`; here is only SQL. A visitor is a person when the browser was identified (the session's
+ * person as migration 0004 caches it), else the browser (`anonymous_id`), else the userId of a backend
+ * touch; bots never count.
  */
 
 /**
  * Runs a report's queries in one read-only snapshot (kinds read first stay valid for the queries after
  * them) with settings for large scans: no JIT (compiling costs more than it saves on these plans), sorts
  * and hashes in memory, and no merge joins — the planner misjudges how many rows the identity views
- * return and would sort a million sessions to merge them with a few thousand conversions.
+ * return and would sort a million sessions to merge them with a few thousand conversions. The site's
+ * sessions written or moved since the last report are resolved to their persons first.
  */
-export async function readReport<T>(db: Db, fn: (q: Queryable) => Promise<T>): Promise<T> {
+export async function readReport<T>(db: Db, siteId: string, fn: (q: Queryable) => Promise<T>): Promise<T> {
+  await resolvePendingSessions(db, siteId);
   await refreshStatistics(db);
   return db.transaction(async (tx) => {
     await tx.query('set transaction isolation level repeatable read, read only');
@@ -42,13 +45,6 @@ async function refreshStatistics(db: Db): Promise<void> {
   await db.exec('analyze sessions, persons, identity_links, conversions, spend');
 }
 
-/**
- * A visitor as a 64-bit hash: the person, else the browser, else the userId, each hashed with its own seed
- * so that a person id and an anonymous id that happen to be equal stay apart. Grouping a million sessions on
- * a bigint is much cheaper than on a concatenated text; two visitors colliding among millions is ~1e-7.
- */
-const VISITOR = `coalesce(hashtextextended(s.person_id, 1), hashtextextended(s.anonymous_id, 2), hashtextextended(s.user_id, 3))`;
-
 export interface Window {
   siteId: string;
   /** Inclusive. */
@@ -57,29 +53,31 @@ export interface Window {
   end: Date;
 }
 
-/** Sessions and distinct visitors per group (kinds with gid −1 are left out), and over all kept groups. */
+/**
+ * Sessions and distinct visitors per group (kinds with gid −1 are left out), and over all kept groups.
+ * Sessions come from sessions_journey_idx in visitor order, so (visitor, group) pairs are formed by sorting
+ * each visitor's few sessions rather than hashing a million rows.
+ */
 export async function sessionCounts(
   db: Queryable,
   w: Window,
-  kinds: ReadonlyArray<{ kind: TouchKind; gid: number }>,
+  kinds: ReadonlyArray<{ kind: StoredTouchKind; gid: number }>,
 ): Promise<{ groups: Map<number, { visitors: number; sessions: number }>; total: { visitors: number; sessions: number } }> {
   const { rows } = await db.query<{ gid: number | null; visitors: number; sessions: number }>(
     /* sql */ `
-    with kind as (
-      select * from unnest($4::text[], $5::text[], $6::text[], $7::int[]) as k(source, medium, campaign, gid)
-    ),
-    per_visitor as (
-      select coalesce(k.gid, -1) as gid, ${VISITOR} as visitor, count(*) as sessions
-      from lazo_session_persons s
-      left join kind k on k.source = s.source and k.medium = s.medium and k.campaign = s.campaign
-      where s.site_id = $1 and s.started_at >= $2 and s.started_at < $3 and not s.is_bot
+    with per_visitor as (
+      select s.visitor, coalesce(($4::int[])[s.kind_id], -1) as gid, count(*) as sessions
+      from sessions s
+      where s.site_id = $1 and s.visitor is not null and not s.is_bot and s.started_at >= $2 and s.started_at < $3
       group by 1, 2
+    ),
+    kept as materialized (
+      select * from per_visitor where gid >= 0
     )
-    select gid, count(*)::int as visitors, sum(sessions)::int as sessions from per_visitor where gid >= 0 group by gid
+    select gid, count(*)::int as visitors, sum(sessions)::int as sessions from kept group by gid
     union all
-    select null, (select count(*) from (select visitor from per_visitor where gid >= 0 group by visitor) v)::int,
-           coalesce((select sum(sessions) from per_visitor where gid >= 0), 0)::int`,
-    [w.siteId, w.start, w.end, kinds.map((k) => k.kind.source), kinds.map((k) => k.kind.medium), kinds.map((k) => k.kind.campaign), kinds.map((k) => k.gid)],
+    select null, (select count(distinct visitor) from kept)::int, coalesce((select sum(sessions) from kept), 0)::int`,
+    [w.siteId, w.start, w.end, groupOfKind(kinds)],
   );
   const groups = new Map<number, { visitors: number; sessions: number }>();
   let total = { visitors: 0, sessions: 0 };
@@ -118,7 +116,7 @@ export async function npsByFirstTouch(db: Queryable, w: Window): Promise<Array<{
     select jkey, count(*) filter (where score >= 9)::int as promoters, count(*) filter (where score >= 7 and score < 9)::int as passives,
            count(*) filter (where score < 7)::int as detractors
     from (
-      select coalesce('p:' || ep.person_id, 'a:' || ep.anonymous_id, 'u:' || ep.user_id) as jkey,
+      select ${journeyKeySql('ep.person_id', 'ep.anonymous_id', 'ep.user_id')} as jkey,
              case when e.properties->>'score' ~ '^\\s*\\d+(\\.\\d+)?\\s*$' then (e.properties->>'score')::numeric end as score
       from lazo_event_persons ep
       join events e on e.site_id = ep.site_id and e.message_id = ep.message_id
@@ -129,18 +127,19 @@ export async function npsByFirstTouch(db: Queryable, w: Window): Promise<Array<{
     [w.siteId, w.start, w.end],
   );
   if (answers.length === 0) return [];
+  // The first touch of each journey that answered: the head of its sessions in sessions_journey_idx.
   const jkeys = answers.map((a) => a.jkey);
-  const scope = await journeyScope(db, w.siteId, jkeys);
   const { rows: firsts } = await db.query<{ jkey: string; source: string; medium: string; campaign: string }>(
     /* sql */ `
-    select distinct on (jkey) jkey, source, medium, campaign from (
-      select coalesce('p:' || s.person_id, 'a:' || s.anonymous_id, 'u:' || s.user_id) as jkey, s.started_at, s.source, s.medium, s.campaign
-      from lazo_session_persons s
-      where s.site_id = $1 and not s.is_bot and (s.anonymous_id = any($2::text[]) or s.user_id = any($3::text[]))
-    ) s
-    where jkey = any($4::text[])
-    order by jkey, started_at`,
-    [w.siteId, scope.anonymousIds, scope.userIds, jkeys],
+    select j.jkey, k.source, k.medium, k.campaign
+    from unnest($2::text[]) as j(jkey)
+    cross join lateral (
+      select s.kind_id from sessions s
+      where s.site_id = $1 and s.visitor = ${visitorHashSql('j.jkey')} and s.visitor is not null and not s.is_bot
+      order by s.started_at limit 1
+    ) f
+    join touch_kinds k on k.site_id = $1 and k.kind_id = f.kind_id`,
+    [w.siteId, jkeys],
   );
   const first = new Map(firsts.map((f) => [f.jkey, { source: f.source, medium: f.medium, campaign: f.campaign }]));
   return answers.map((a) => ({ kind: first.get(a.jkey) ?? null, promoters: a.promoters, passives: a.passives, detractors: a.detractors }));
@@ -162,17 +161,25 @@ export async function timeseries(db: Queryable, w: Window, interval: 'day' | 'we
   const bucketOf = (ts: string) => (interval === 'day' ? `(${ts} at time zone 'UTC')::date` : `date_trunc('week', ${ts} at time zone 'UTC')::date`);
   const { rows } = await db.query<{ bucket: string; metric: string; value: number }>(
     /* sql */ `
-    with per_visitor as (
-      select ${bucketOf('s.started_at')} as bucket, ${VISITOR} as visitor, count(*) as sessions
-      from lazo_session_persons s
-      where s.site_id = $1 and s.started_at >= $2 and s.started_at < $3 and not s.is_bot
-      group by 1, 2
+    with visits as (
+      -- A visitor's sessions arrive latest first (sessions_journey_idx), so its first session of a bucket is
+      -- the one whose bucket differs from the next row's (the session before it): distinct visitors without
+      -- hashing a million (bucket, visitor) pairs.
+      select bucket, bucket is distinct from lead(bucket) over (partition by visitor order by started_at desc) as first_of_bucket
+      from (
+        select ${bucketOf('s.started_at')} as bucket, s.visitor, s.started_at
+        from sessions s
+        where s.site_id = $1 and s.visitor is not null and not s.is_bot and s.started_at >= $2 and s.started_at < $3
+      ) s
+    ),
+    per_bucket as (
+      select bucket, count(*) filter (where first_of_bucket) as visitors, count(*) as sessions from visits group by bucket
     ),
     leads as (
       select min(created_at) as at from persons where site_id = $1 group by coalesce(merged_into, person_id)
     )
-    select bucket::text, 'visitors' as metric, count(*)::float8 as value from per_visitor group by bucket
-    union all select bucket::text, 'sessions', sum(sessions)::float8 from per_visitor group by bucket
+    select bucket::text, 'visitors' as metric, visitors::float8 as value from per_bucket
+    union all select bucket::text, 'sessions', sessions::float8 from per_bucket
     union all select ${bucketOf('at')}::text, 'leads', count(*)::float8 from leads where at >= $2 and at < $3 group by 1
     union all select ${bucketOf('occurred_at')}::text, 'customers', count(*)::float8 from conversions
       where site_id = $1 and type = $4 and occurred_at >= $2 and occurred_at < $3 group by 1

@@ -1,0 +1,12 @@
+import type { Queryable } from './db.js';
+
+/**
+ * Serialises identity changes of one site across transactions and processes (two API servers handling
+ * identifies of one site at once): held until the transaction ends. Works the same on PGlite.
+ * Several sites are locked in sorted order, so two transactions never wait on each other in a cycle.
+ */
+export async function lockSiteIdentity(tx: Queryable, siteIds: Iterable<string>): Promise<void> {
+  for (const siteId of [...new Set(siteIds)].sort()) {
+    await tx.query('select pg_advisory_xact_lock(hashtext($1))', [siteId]);
+  }
+}

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreatedSite } from '../src/store/sites.js';
+import { resolvePendingSessions } from '../src/store/session-persons.js';
+import { engines } from './helpers/engines.js';
+import { alias, at, identify, page, track } from './helpers/persons-api.js';
+import { basic, createTestApp, sendBatch, type TestApp } from './helpers/test-server.js';
+
+/**
+ * The cache of migration 0004 (sessions.person_id / visitor) against its definition, the view
+ * lazo_session_persons: after every identity change and a resolution pass, each session's cached person is
+ * the view's, and the pass only touched what the change may have moved.
+ */
+describe.each(engines)('session person cache on %s', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(engine);
+  });
+  afterAll(() => t?.close());
+
+  const send = (site: CreatedSite, batch: unknown[]) => sendBatch(t, site, batch);
+  const pending = async (site: CreatedSite) =>
+    (await t.db.query<{ n: number }>('select count(*)::int as n from sessions where site_id = $1 and not resolved', [site.siteId])).rows[0]!.n;
+  /** session → cached person, after checking every cached person is the view's. */
+  const cached = async (site: CreatedSite) => {
+    await resolvePendingSessions(t.db, site.siteId);
+    expect(await pending(site)).toBe(0);
+    const { rows } = await t.db.query<{ session_id: string; cached: string | null; resolved: string | null; visitor_ok: boolean; kind_ok: boolean }>(
+      `select s.session_id, s.person_id as cached, v.person_id as resolved,
+              s.visitor = hashtextextended(coalesce('p:' || v.person_id, 'a:' || v.anonymous_id, 'u:' || v.user_id), 0) as visitor_ok,
+              k.source = s.source and k.medium = s.medium and k.campaign = s.campaign as kind_ok
+       from sessions s
+       join lazo_session_persons v on v.site_id = s.site_id and v.session_id = s.session_id
+       left join touch_kinds k on k.site_id = s.site_id and k.kind_id = s.kind_id
+       where s.site_id = $1 order by s.session_id`,
+      [site.siteId],
+    );
+    for (const r of rows) {
+      expect({ session: r.session_id, person: r.cached, visitorMatches: r.visitor_ok, kindMatches: r.kind_ok }).toEqual({
+        session: r.session_id,
+        person: r.resolved,
+        visitorMatches: true,
+        kindMatches: true,
+      });
+    }
+    return Object.fromEntries(rows.map((r) => [r.session_id, r.cached]));
+  };
+  const personOf = async (site: CreatedSite, userId: string) =>
+    (await t.db.query<{ p: string }>('select coalesce(merged_into, person_id) as p from persons where site_id = $1 and user_id = $2', [site.siteId, userId])).rows[0]?.p;
+
+  it('follows retroactive stitching, a second device, a merge and a shared device', async () => {
+    const site = await t.newSite();
+    await send(site, [page('phone', 0, { session: 'p1' }), page('laptop', 5, { session: 'l1' })]);
+    expect(await cached(site)).toEqual({ l1: null, p1: null });
+
+    // Identified on the phone: its earlier visit becomes the person's (retroactive).
+    await send(site, [identify('phone', null, { email: 'ana@example.com' }, 10, 'p1')]);
+    expect(await pending(site)).toBe(1);
+    const ana = (await cached(site)).p1;
+    expect(ana).toBeTruthy();
+
+    // The laptop identifies with a userId and the same email: both devices end up one person.
+    await send(site, [identify('laptop', 'u-ana', { email: 'ana@example.com' }, 20, 'l1')]);
+    const root = await personOf(site, 'u-ana');
+    expect(await cached(site)).toEqual({ l1: root, p1: root });
+
+    // The laptop is shared: from minute 30 it is Bo's (a visit belongs to whoever held the browser when it
+    // started); Ana's earlier visit stays hers.
+    await send(site, [identify('laptop', 'u-bo', {}, 30, 'l2'), page('laptop', 31, { session: 'l2' })]);
+    const bo = await personOf(site, 'u-bo');
+    expect(bo).not.toBe(root);
+    expect(await cached(site)).toEqual({ l1: root, l2: bo, p1: root });
+  });
+
+  it('follows an alias merge and a backend touch whose userId a conversion gives a person', async () => {
+    const site = await t.newSite();
+    await send(site, [page('tab', 0, { session: 't1' }), identify('tab', 'old-id', {}, 1, 't1')]);
+    // A call center's touch (a campaign, a userId, no browser) for a customer nobody has identified yet.
+    const call = { ...track(null, 2, 'Call Received', {}, 'call-1', 'crm-7'), context: { campaign: { source: 'phone', medium: 'offline' }, lazo: { sessionId: 'call-1' } } };
+    await send(site, [call]);
+    const before = await cached(site);
+    expect(before.t1).toBe(await personOf(site, 'old-id'));
+    expect(before).toHaveProperty('call-1', null);
+
+    // A secret-key alias merges old-id into new-id: the tab's visit moves to the survivor.
+    await send(site, [alias('old-id', 'new-id', 3)]);
+    const after = await cached(site);
+    expect(after.t1).toBe(await personOf(site, 'new-id'));
+
+    // A sale for crm-7 creates that person; its backend touch is now theirs.
+    const sale = await t.app.inject({
+      method: 'POST',
+      url: '/v1/conversions',
+      headers: { authorization: basic(site.secretKey) },
+      payload: { conversionId: 'sale-1', userId: 'crm-7', type: 'customer', value: 10, occurredAt: at(4) },
+    });
+    expect(sale.statusCode).toBe(200);
+    const crm = await personOf(site, 'crm-7');
+    expect(crm).toBeTruthy();
+    expect((await cached(site))['call-1']).toBe(crm);
+  });
+
+  it('resolves only what was written or moved since the last pass', async () => {
+    const site = await t.newSite();
+    await send(site, [page('a', 0, { session: 'a1' }), page('b', 0, { session: 'b1' }), page('c', 0, { session: 'c1' })]);
+    // In steps of two (a bulk import commits step by step): all three, then nothing left.
+    expect(await resolvePendingSessions(t.db, site.siteId, 2)).toBe(3);
+    expect(await resolvePendingSessions(t.db, site.siteId)).toBe(0);
+    await send(site, [identify('b', 'u-b', {}, 1, 'b1')]);
+    expect(await resolvePendingSessions(t.db, site.siteId)).toBe(1);
+  });
+});
