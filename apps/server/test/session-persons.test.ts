@@ -99,6 +99,25 @@ describe.each(engines)('session person cache on %s', (engine) => {
     expect((await cached(site))['call-1']).toBe(crm);
   });
 
+  it('follows a visit that a late message moves to an earlier start and another landing touch', async () => {
+    const site = await t.newSite();
+    await send(site, [page('laptop', 0, { session: 'l1' }), identify('laptop', 'u-ana', {}, 1, 'l1')]);
+    await send(site, [identify('laptop', 'u-bo', {}, 30, 'l2'), page('laptop', 40, { session: 'l2' })]);
+    const ana = await personOf(site, 'u-ana');
+    const bo = await personOf(site, 'u-bo');
+    expect(await cached(site)).toEqual({ l1: ana, l2: bo });
+    // A message of l2 from minute 25 arrives late (an offline queue): l2 started before Bo took the
+    // browser, so it is Ana's, and its landing touch is the late message's campaign.
+    await send(site, [page('laptop', 25, { session: 'l2', campaign: { source: 'newsletter', medium: 'email', name: 'weekly' } })]);
+    expect(await pending(site)).toBe(1);
+    expect(await cached(site)).toEqual({ l1: ana, l2: ana });
+    const kind = await t.db.query<{ source: string }>(
+      'select k.source from sessions s join touch_kinds k on k.site_id = s.site_id and k.kind_id = s.kind_id where s.site_id = $1 and s.session_id = $2',
+      [site.siteId, 'l2'],
+    );
+    expect(kind.rows).toEqual([{ source: 'newsletter' }]);
+  });
+
   it('resolves only what was written or moved since the last pass', async () => {
     const site = await t.newSite();
     await send(site, [page('a', 0, { session: 'a1' }), page('b', 0, { session: 'b1' }), page('c', 0, { session: 'c1' })]);

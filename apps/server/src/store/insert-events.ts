@@ -111,7 +111,10 @@ export async function insertEventsAndSessions(tx: Queryable, events: EventRow[],
         -- a message older than the visit's start (delivered late, e.g. from an offline queue) carries its landing touch
         started_at = least(s.started_at, excluded.started_at),
         ${LANDING_TOUCH_UPDATE},
-        user_id = coalesce(s.user_id, excluded.user_id)
+        user_id = coalesce(s.user_id, excluded.user_id),
+        -- an earlier start (another landing touch, maybe another holder of the browser) or a first userId can
+        -- move the visit: its cached person and touch (migration 0004) are resolved again
+        resolved = s.resolved and excluded.started_at >= s.started_at and (s.user_id is not null or excluded.user_id is null)
       returning 1
     )
     select site_id, message_id from ev`,
