@@ -1,7 +1,9 @@
+import type { ReportDimension } from '@lazo/protocol/reports';
 import { MODEL_NAMES, isModelName, type ModelName } from '@lazo/attribution';
 
 /** What a report's touches can be grouped (and filtered) by. */
-export const DIMENSIONS = ['channel', 'source', 'medium', 'campaign'] as const;
+// The contract's dimensions (@lazo/protocol), as a list to validate against.
+export const DIMENSIONS = ['channel', 'source', 'medium', 'campaign'] as const satisfies readonly ReportDimension[];
 export type Dimension = (typeof DIMENSIONS)[number];
 
 const DAY_MS = 86_400_000;

@@ -1,3 +1,4 @@
+import type { TimeseriesPoint } from '@lazo/protocol/reports';
 import type { Db, Queryable } from './db.js';
 import { groupOfKind, type StoredTouchKind, type TouchKind } from './journeys.js';
 import { journeyKeySql, resolvePendingSessions, visitorHashSql } from './session-persons.js';
@@ -145,16 +146,8 @@ export async function npsByFirstTouch(db: Queryable, w: Window): Promise<Array<{
   return answers.map((a) => ({ kind: first.get(a.jkey) ?? null, promoters: a.promoters, passives: a.passives, detractors: a.detractors }));
 }
 
-export interface SeriesBucket {
-  /** `YYYY-MM-DD`: the day, or the Monday of the ISO week. */
-  date: string;
-  visitors: number;
-  sessions: number;
-  leads: number;
-  customers: number;
-  revenue: number;
-  spend: number;
-}
+/** A day's or week's figures, as the timeseries report answers them (before the empty buckets are filled). */
+export type SeriesBucket = TimeseriesPoint;
 
 /** Per day or ISO week (UTC): visitors, sessions, leads (first identifications), conversions of a type and their value, spend. */
 export async function timeseries(db: Queryable, w: Window, interval: 'day' | 'week', conversion: string): Promise<SeriesBucket[]> {
