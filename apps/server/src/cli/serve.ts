@@ -3,6 +3,7 @@ import { DEMO_SITE_NAME, demoOrigins, ensureDemoSite, registerDemoRoutes, type D
 import { closeOnSignals, startServer, type RunningServer } from '../server.js';
 import { dbFor } from '../store/db.js';
 import { seedDemoData } from '../store/demo-seed.js';
+import { resolvePendingSessions } from '../store/session-persons.js';
 import { UsageError, dataDirOf, describeDatabase, intFromEnv, openMigratedDb, parseCommandArgs, type CliIo } from './io.js';
 
 export async function runMigrate(args: string[], io: CliIo): Promise<number> {
@@ -50,6 +51,8 @@ async function prepareDemo(server: RunningServer, io: CliIo, persons: number, re
   // Journeys for the reports and the dashboard on a first start; a site with data is left alone.
   // Up to LAZO_DEMO_PERSONS people in a few large statements: longer than a request's limit allows.
   const seeded = await seedDemoData(dbFor(server.app.lazo.db, 'maintenance'), demo.siteId, { persons });
+  // Resolve the generated visits to their persons now rather than in the dashboard's first report.
+  if (seeded.seeded) await resolvePendingSessions(dbFor(server.app.lazo.db, 'maintenance'), demo.siteId);
   const lines = demoBanner(demo, keysFile);
   if (seeded.seeded) {
     const n = (x: number) => x.toLocaleString('en-US');
