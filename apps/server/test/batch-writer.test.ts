@@ -50,6 +50,37 @@ describe.each(engines)('batch writer on %s', (engine) => {
     expect(rows[0]!.n).toBe(50);
   });
 
+  it('lets small requests gather behind a write in flight instead of writing them in parallel', async () => {
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const observing: Db = {
+      ...db,
+      query: async (sql, params) => {
+        mostInFlight = Math.max(mostInFlight, ++inFlight);
+        try {
+          return await db.query(sql, params);
+        } finally {
+          inFlight--;
+        }
+      },
+    };
+    const site = `bw-overlap-${engine}-${Date.now().toString(36)}`;
+    const writeOneByOne = async (minRowsToOverlap: number) => {
+      const writer = createBatchWriter({ db: observing, applyIdentities: noIdentities, maxConcurrentFlushes: 4, minRowsToOverlap });
+      mostInFlight = 0;
+      const writes = [];
+      // One request per turn of the event loop, as requests arrive over separate connections.
+      for (let i = 0; i < 20; i++) {
+        writes.push(writer.write(request([row(site, `m${minRowsToOverlap}-${i}`)])));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await Promise.all(writes);
+      return mostInFlight;
+    };
+    expect(await writeOneByOne(200)).toBe(1);
+    if (engine === 'postgres') expect(await writeOneByOne(1)).toBeGreaterThan(1);
+  });
+
   it('fails only the request whose rows the database refuses, not its neighbours', async () => {
     const writer = createBatchWriter({ db, applyIdentities: noIdentities, maxConcurrentFlushes: 1 });
     const site = `bw-poison-${engine}-${Date.now().toString(36)}`;
