@@ -1,5 +1,5 @@
 import { nanoid } from 'nanoid';
-import { CLICK_ID_PARAMS, UTM_PARAMS, validateMessage, type BatchRejection, type Campaign, type Message, type MessageContext } from '@lazo/protocol';
+import { CLICK_ID_PARAMS, MAX_MESSAGE_BYTES, UTM_PARAMS, validateMessage, type BatchRejection, type Campaign, type Message, type MessageContext } from '@lazo/protocol';
 import { deriveTouch } from '@lazo/attribution';
 import type { EventRow, IdentityMessage, SessionTouch, WriteRequest } from '../store/event-rows.js';
 import { correctTimestamp } from './clock.js';
@@ -11,8 +11,11 @@ export interface PrepareInput {
   /** Sent with the site's secret key. */
   verified: boolean;
   messages: unknown[];
-  /** Sizes of the messages as received, when the caller measured them. */
-  sizes?: number[];
+  /**
+   * The request body's size in bytes, when known. A body within the message limit cannot hold a message
+   * over it, so its messages are not serialised again to be measured.
+   */
+  bodyBytes?: number;
   batchSentAt?: string;
   batchContext?: MessageContext;
   receivedAt: Date;
@@ -72,8 +75,9 @@ function storedContext(ctx: MessageContext): MessageContext {
 export async function prepareBatch(input: PrepareInput): Promise<Prepared> {
   const rejected: BatchRejection[] = [];
   const valid: { index: number; m: Message; ctx: MessageContext; at: Date }[] = [];
+  const sizeBound = input.bodyBytes && input.bodyBytes <= MAX_MESSAGE_BYTES ? input.bodyBytes : undefined;
   input.messages.forEach((raw, index) => {
-    const v = validateMessage(raw, input.sizes?.[index]);
+    const v = validateMessage(raw, sizeBound);
     const messageId = typeof (raw as { messageId?: unknown })?.messageId === 'string' ? (raw as { messageId: string }).messageId : undefined;
     if (!v.ok) return void rejected.push({ index, ...(messageId ? { messageId } : {}), error: v.error });
     const m = v.value;
@@ -84,15 +88,15 @@ export async function prepareBatch(input: PrepareInput): Promise<Prepared> {
         error: 'alias needs the secret key: it can merge two people, so send it from your backend, not the browser',
       });
     }
-    const ctx: MessageContext = { ...(input.batchContext ?? {}), ...(m.context ?? {}) };
+    // Only a batch-level context needs a merged copy; the message's own context is only read from here on.
+    const ctx: MessageContext = input.batchContext ? { ...input.batchContext, ...(m.context ?? {}) } : (m.context ?? {});
     const at = correctTimestamp(input.receivedAt, m.timestamp ?? (m as { originalTimestamp?: string }).originalTimestamp, m.sentAt ?? input.batchSentAt);
     valid.push({ index, m, ctx, at });
   });
 
   // Visits: the tracker names its own; for the others, derive them from each visitor's latest visit.
   const needDerived = valid.filter((v) => !v.ctx.lazo?.sessionId && (v.m.type === 'page' || v.m.type === 'track'));
-  const visitorKeys = [...new Set(needDerived.map((v) => visitorKeyOf(v.m)))];
-  const known = visitorKeys.length > 0 ? await input.loadSessions(visitorKeys) : new Map<string, SessionState>();
+  const known = needDerived.length > 0 ? await input.loadSessions([...new Set(needDerived.map((v) => visitorKeyOf(v.m)))]) : new Map<string, SessionState>();
 
   const events: EventRow[] = [];
   const touches = new Map<string, SessionTouch>();

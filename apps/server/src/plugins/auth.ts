@@ -16,18 +16,37 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * Authorization header → the key in it (null: none), as every request of a client repeats its header.
+ * Bounded in entries and in header length, so that made-up headers cannot grow it without limit.
+ */
+const keyByHeader = new Map<string, string | null>();
+const HEADER_CACHE_LIMIT = 10_000;
+const CACHED_HEADER_LENGTH = 256;
+
+function keyInHeader(header: string): string | undefined {
+  const hit = keyByHeader.get(header);
+  if (hit !== undefined) return hit ?? undefined;
+  let key: string | undefined;
+  const [scheme, value] = header.split(' ', 2);
+  if (scheme?.toLowerCase() === 'basic' && value) {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const user = decoded.includes(':') ? decoded.slice(0, decoded.indexOf(':')) : decoded;
+    if (user) key = user;
+  }
+  if (!key && scheme?.toLowerCase() === 'bearer' && value) key = value.trim();
+  if (header.length <= CACHED_HEADER_LENGTH) {
+    if (keyByHeader.size >= HEADER_CACHE_LIMIT) keyByHeader.clear();
+    keyByHeader.set(header, key ?? null);
+  }
+  return key;
+}
+
 /** The key from HTTP Basic (as Segment's libraries send it), a Bearer token, or `writeKey` in the body. */
 export function extractKey(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
-  if (header) {
-    const [scheme, value] = header.split(' ', 2);
-    if (scheme?.toLowerCase() === 'basic' && value) {
-      const decoded = Buffer.from(value, 'base64').toString('utf8');
-      const user = decoded.includes(':') ? decoded.slice(0, decoded.indexOf(':')) : decoded;
-      if (user) return user;
-    }
-    if (scheme?.toLowerCase() === 'bearer' && value) return value.trim();
-  }
+  const fromHeader = header ? keyInHeader(header) : undefined;
+  if (fromHeader) return fromHeader;
   const body = request.body as { writeKey?: unknown } | undefined;
   if (body && typeof body === 'object' && typeof body.writeKey === 'string') return body.writeKey;
   return undefined;
@@ -43,34 +62,48 @@ const CACHE_MS = 10_000;
 export function createAuthenticator(db: Queryable) {
   const cache = new Map<string, { principal: Principal | undefined; expires: number }>();
 
-  async function resolve(key: string): Promise<Principal | undefined> {
-    const hit = cache.get(key);
-    const now = Date.now();
-    if (hit && hit.expires > now) return hit.principal;
+  async function lookup(key: string): Promise<Principal | undefined> {
+    if (!PUBLIC_KEY_PATTERN.test(key) && !SECRET_KEY_PATTERN.test(key)) {
+      throw apiError('LAZO_ERR_AUTH_INVALID', 'Keys look like pk_ + 24 characters or sk_ + 32 characters.');
+    }
     const found = await findSiteByKey(db, key);
     if (cache.size > 10_000) cache.clear();
-    cache.set(key, { principal: found, expires: now + CACHE_MS });
+    cache.set(key, { principal: found, expires: Date.now() + CACHE_MS });
     return found;
   }
 
-  /** preHandler for routes that accept a public or a secret key (`secretOnly` for the rest). */
+  function admit(request: FastifyRequest, principal: Principal | undefined, secretOnly: boolean) {
+    if (!principal) throw apiError('LAZO_ERR_AUTH_INVALID');
+    if (secretOnly && !principal.secret) throw apiError('LAZO_ERR_AUTH_SECRET_REQUIRED');
+    // A browser always sends Origin on cross-origin POSTs; a public key may only be used from the
+    // site's own pages. Servers (no Origin) and secret keys are not bound to an origin.
+    const origin = request.headers.origin;
+    if (!principal.secret && origin && !originAllowed(principal.site, origin)) {
+      throw apiError('LAZO_ERR_ORIGIN_FORBIDDEN', `Origin ${origin.slice(0, 200)} is not one of this site's allowed origins.`);
+    }
+    request.principal = principal;
+  }
+
+  /**
+   * preHandler for routes that accept a public or a secret key (`secretOnly` for the rest). A key seen in
+   * the last CACHE_MS is admitted without a promise (only keys of the right shape are cached).
+   */
   function authenticate(secretOnly: boolean) {
-    return async (request: FastifyRequest, _reply: FastifyReply) => {
-      const key = extractKey(request);
-      if (!key) throw apiError('LAZO_ERR_AUTH_MISSING');
-      if (!PUBLIC_KEY_PATTERN.test(key) && !SECRET_KEY_PATTERN.test(key)) {
-        throw apiError('LAZO_ERR_AUTH_INVALID', 'Keys look like pk_ + 24 characters or sk_ + 32 characters.');
+    return (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
+      try {
+        const key = extractKey(request);
+        if (!key) throw apiError('LAZO_ERR_AUTH_MISSING');
+        const hit = cache.get(key);
+        if (hit && hit.expires > Date.now()) {
+          admit(request, hit.principal, secretOnly);
+          return done();
+        }
+        lookup(key)
+          .then((principal) => admit(request, principal, secretOnly))
+          .then(() => done(), done);
+      } catch (e) {
+        done(e as Error);
       }
-      const principal = await resolve(key);
-      if (!principal) throw apiError('LAZO_ERR_AUTH_INVALID');
-      if (secretOnly && !principal.secret) throw apiError('LAZO_ERR_AUTH_SECRET_REQUIRED');
-      // A browser always sends Origin on cross-origin POSTs; a public key may only be used from the
-      // site's own pages. Servers (no Origin) and secret keys are not bound to an origin.
-      const origin = request.headers.origin;
-      if (!principal.secret && origin && !originAllowed(principal.site, origin)) {
-        throw apiError('LAZO_ERR_ORIGIN_FORBIDDEN', `Origin ${origin.slice(0, 200)} is not one of this site's allowed origins.`);
-      }
-      request.principal = principal;
     };
   }
 

@@ -1,29 +1,32 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MAX_BATCH_MESSAGES, MAX_MESSAGE_BYTES, type BatchResponse, type MessageContext } from '@lazo/protocol';
 import { apiError } from '../errors.js';
-import { prepareBatch } from '../ingest/prepare.js';
+import { prepareBatch, type Prepared } from '../ingest/prepare.js';
 import type { LazoServices } from '../services.js';
+
+/** Validates and enriches an authenticated request's messages (bench/ingest-server.js times this alone). */
+export function prepareRequest(services: LazoServices, request: FastifyRequest, messages: unknown[], batchSentAt?: string, batchContext?: MessageContext): Promise<Prepared> {
+  const { siteId } = request.principal!.site;
+  const bodyBytes = Number(request.headers['content-length']);
+  return prepareBatch({
+    siteId,
+    verified: request.principal!.secret,
+    messages,
+    ...(bodyBytes > 0 ? { bodyBytes } : {}),
+    ...(batchSentAt ? { batchSentAt } : {}),
+    ...(batchContext ? { batchContext } : {}),
+    receivedAt: new Date(),
+    loadSessions: (keys) => services.sessionsLookup(siteId, keys),
+  });
+}
 
 /** POST /v1/batch and the single-message routes of Segment's HTTP API. */
 export function registerIngestRoutes(app: FastifyInstance, services: LazoServices) {
-  const { authenticator, writer, sessionsLookup } = services;
+  const { authenticator, writer } = services;
   const auth = { preHandler: authenticator.authenticate(false) };
 
   async function ingest(request: FastifyRequest, messages: unknown[], batchSentAt?: string, batchContext?: MessageContext): Promise<BatchResponse> {
-    const principal = request.principal!;
-    // Only a body over 32 KB can hold a message over 32 KB: measure messages only then.
-    const bodyBytes = Number(request.headers['content-length'] ?? 0);
-    const sizes = bodyBytes > MAX_MESSAGE_BYTES || !bodyBytes ? messages.map((m) => Buffer.byteLength(JSON.stringify(m) ?? '')) : undefined;
-    const prepared = await prepareBatch({
-      siteId: principal.site.siteId,
-      verified: principal.secret,
-      messages,
-      ...(sizes ? { sizes } : {}),
-      ...(batchSentAt ? { batchSentAt } : {}),
-      ...(batchContext ? { batchContext } : {}),
-      receivedAt: new Date(),
-      loadSessions: (keys) => sessionsLookup(principal.site.siteId, keys),
-    });
+    const prepared = await prepareRequest(services, request, messages, batchSentAt, batchContext);
     const { inserted } = await writer.write(prepared.request);
     const stored = prepared.request.events.length;
     return { accepted: inserted.size, duplicates: stored - inserted.size, rejected: prepared.rejected };
