@@ -2,10 +2,10 @@
 // sharing one event loop with the load generator. Listens on a free port and tells the parent its URL.
 //
 // Besides the real routes it has POST /bench/validate: the same authentication, parsing and validation
-// (prepareBatch: schema, clock skew, user agent, visits, landing touch) as POST /v1/batch, but no write.
+// (prepareRequest: schema, clock skew, user agent, visits, landing touch) as POST /v1/batch, but no write.
 // That is the ceiling an HTTP ingestion path could reach if the database cost nothing.
 import { openPostgres, startServer } from '../apps/server/dist/index.js';
-import { prepareBatch } from '../apps/server/dist/ingest/prepare.js';
+import { prepareRequest } from '../apps/server/dist/routes/ingest.js';
 
 const url = process.env.BENCH_DATABASE_URL;
 if (!url) throw new Error('BENCH_DATABASE_URL is not set');
@@ -22,17 +22,10 @@ const server = await startServer({
   // The writer's knobs; unset = its defaults.
   ...(process.env.BENCH_FLUSHES ? { maxConcurrentFlushes: int('BENCH_FLUSHES') } : {}),
   ...(process.env.BENCH_ROWS_PER_FLUSH ? { maxRowsPerFlush: int('BENCH_ROWS_PER_FLUSH') } : {}),
+  ...(process.env.BENCH_OVERLAP_ROWS ? { minRowsToOverlap: int('BENCH_OVERLAP_ROWS') } : {}),
   configure: (app) => {
-    const { authenticator, sessionsLookup } = app.lazo;
-    app.post('/bench/validate', { preHandler: authenticator.authenticate(false) }, async (request) => {
-      const siteId = request.principal.site.siteId;
-      const prepared = await prepareBatch({
-        siteId,
-        verified: request.principal.secret,
-        messages: request.body.batch,
-        receivedAt: new Date(),
-        loadSessions: (keys) => sessionsLookup(siteId, keys),
-      });
+    app.post('/bench/validate', { preHandler: app.lazo.authenticator.authenticate(false) }, async (request) => {
+      const prepared = await prepareRequest(app.lazo, request, request.body.batch);
       return { accepted: prepared.request.events.length, duplicates: 0, rejected: prepared.rejected };
     });
   },
@@ -40,10 +33,10 @@ const server = await startServer({
 
 process.send?.({ url: server.url });
 process.on('message', async (m) => {
-  // CPU time (µs, user + system) so far, for the parent's per-event accounting.
+  // CPU time (µs, user and system) so far, for the parent's per-event accounting, and the writer's group counts.
   if (m === 'cpu') {
-    const { user, system } = process.cpuUsage();
-    process.send?.({ cpu: user + system });
+    const { groups, groupedRequests, groupedRows } = server.app.lazo.writer.stats();
+    process.send?.({ cpu: process.cpuUsage(), writer: { groups, groupedRequests, groupedRows } });
   }
   if (m === 'stop') {
     await server.close();

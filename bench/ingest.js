@@ -1,21 +1,23 @@
 // pnpm bench:ingest — durable ingestion over HTTP on real PostgreSQL, next to two same-run ceilings:
 //   (i)  the same requests against a route that authenticates, parses and validates but writes nothing;
-//   (ii) a bulk insert of the same rows (the store's unnest statement) without HTTP.
+//   (ii) a bulk insert of the same rows (the store's insert statement) without HTTP.
 // Not a test: it prints figures. Options (env): BENCH_SECONDS (10), BENCH_CLIENTS_20 (32),
-// BENCH_CLIENTS_1 (256), BENCH_SERVERS (API processes, 1), BENCH_FLUSHES / BENCH_ROWS_PER_FLUSH (writer
-// knobs), DATABASE_URL or TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test): a scratch
+// BENCH_CLIENTS_1 (256), BENCH_SERVERS (API processes, 1), BENCH_FLUSHES / BENCH_ROWS_PER_FLUSH /
+// BENCH_OVERLAP_ROWS (writer knobs), BENCH_CPU_PROF (a folder: the API processes write V8 CPU profiles
+// there), DATABASE_URL or TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test): a scratch
 // database lazo_bench is created on that server and dropped afterwards. BENCH_SIZES (20,1) picks the runs.
 //
 // One API process by default: on 2 cores shared with PostgreSQL and the load generator, a second one
-// measured slower (smaller write groups, more context switches), and the writer's default of 4
-// transactions in flight beat 2.
+// measured slower (smaller write groups, more context switches). The load generator is bench/ingest-client.js
+// (raw keep-alive sockets, one request in flight per connection), so that it takes as little of the
+// machine as it honestly can; its CPU, the API's and PostgreSQL's are printed per event either way.
 import { fork } from 'node:child_process';
-import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { openPostgres, migrate, createSite } from '../apps/server/dist/index.js';
 import { prepareBatch } from '../apps/server/dist/ingest/prepare.js';
 import { insertEventsAndSessions } from '../apps/server/dist/store/insert-events.js';
+import { runConnection } from './ingest-client.js';
 
 const int = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
 const SECONDS = int('BENCH_SECONDS', 10);
@@ -55,17 +57,20 @@ function body(size) {
 }
 
 // ---- CPU accounting: µs of CPU by component, independent of what else the machine is doing -------------
+// Each figure is { user, kernel } µs: on loopback, sending a packet runs the receiver's TCP work in the
+// sender's system time, so the kernel's share is a large, honest part of every component's cost.
 let servers = [];
 /** A connection to the server's maintenance database: creates and drops the scratch one, reads pg_stat_activity. */
 let adminDb;
 const CLK_TCK = 100; // Linux's USER_HZ
 
+/** The API process's CPU µs so far and its writer's group counts. */
 function serverCpu(server) {
   return new Promise((resolve) => {
     const onMessage = (m) => {
-      if (m && typeof m.cpu === 'number') {
+      if (m && m.cpu) {
         server.child.off('message', onMessage);
-        resolve(m.cpu);
+        resolve(m);
       }
     };
     server.child.on('message', onMessage);
@@ -73,14 +78,20 @@ function serverCpu(server) {
   });
 }
 
-/** PostgreSQL backends serving the bench database: their CPU from /proc (Linux only; 0 elsewhere). */
+/**
+ * PostgreSQL's CPU from /proc (Linux only; nothing elsewhere): the backends serving the bench database, and
+ * the WAL writer, background writer and checkpointer, which work for every write.
+ */
 async function postgresCpu() {
-  const { rows } = await adminDb.query('select pid from pg_stat_activity where datname = $1', [BENCH_DB]);
+  const { rows } = await adminDb.query(
+    "select pid from pg_stat_activity where datname = $1 or backend_type in ('walwriter', 'background writer', 'checkpointer')",
+    [BENCH_DB],
+  );
   const perPid = new Map();
   for (const { pid } of rows) {
     try {
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      perPid.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK);
+      perPid.set(pid, { user: (Number(fields[11]) * 1e6) / CLK_TCK, kernel: (Number(fields[12]) * 1e6) / CLK_TCK });
     } catch {
       // not on Linux, or the backend is gone
     }
@@ -88,16 +99,41 @@ async function postgresCpu() {
   return perPid;
 }
 
-async function cpuSnapshot() {
-  const { user, system } = process.cpuUsage();
-  const api = (await Promise.all(servers.map(serverCpu))).reduce((a, b) => a + b, 0);
-  return { client: user + system, api, pg: await postgresCpu() };
+/** The whole machine's busy CPU µs so far (/proc/stat; 0 elsewhere): what the three components leave unexplained is other work. */
+function machineCpu() {
+  try {
+    const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+    return ((user + nice + system + irq + softirq + steal) * 1e6) / CLK_TCK;
+  } catch {
+    return 0;
+  }
 }
 
+async function cpuSnapshot() {
+  const machine = machineCpu();
+  const { user, system } = process.cpuUsage();
+  const reports = await Promise.all(servers.map(serverCpu));
+  const sum = (pick) => reports.reduce((total, r) => total + pick(r), 0);
+  return {
+    client: { user, kernel: system },
+    api: { user: sum((r) => r.cpu.user), kernel: sum((r) => r.cpu.system) },
+    writer: { groups: sum((r) => r.writer.groups), requests: sum((r) => r.writer.groupedRequests), rows: sum((r) => r.writer.groupedRows) },
+    pg: await postgresCpu(),
+    machine,
+  };
+}
+
+const minus = (a, b) => ({ user: a.user - (b?.user ?? 0), kernel: a.kernel - (b?.kernel ?? 0) });
+
 function cpuSince(before, after) {
-  let pg = 0;
-  for (const [pid, us] of after.pg) pg += us - (before.pg.get(pid) ?? 0);
-  return { client: after.client - before.client, api: after.api - before.api, pg };
+  const pg = { user: 0, kernel: 0 };
+  for (const [pid, us] of after.pg) {
+    const d = minus(us, before.pg.get(pid));
+    pg.user += d.user;
+    pg.kernel += d.kernel;
+  }
+  const writer = { groups: after.writer.groups - before.writer.groups, requests: after.writer.requests - before.writer.requests, rows: after.writer.rows - before.writer.rows };
+  return { client: minus(after.client, before.client), api: minus(after.api, before.api), pg, writer, machine: after.machine - before.machine };
 }
 
 // ---- HTTP load ---------------------------------------------------------------------------------------
@@ -127,59 +163,31 @@ function percentile(sorted, p) {
 }
 
 /**
- * `clients` loops, each posting one request at a time over keep-alive connections spread over the servers,
- * for WARMUP_MS (not counted) and then SECONDS.
+ * `clients` connections (spread over the servers), each posting one request at a time, for WARMUP_MS (not
+ * counted) and then SECONDS.
  */
 async function load({ urls, path, key, size, clients }) {
-  const agents = urls.map(() => new http.Agent({ keepAlive: true, maxSockets: Math.ceil(clients / urls.length) }));
-  const auth = 'Basic ' + Buffer.from(key + ':').toString('base64');
+  const authorization = 'Basic ' + Buffer.from(key + ':').toString('base64');
   const latencies = [];
   let events = 0;
   let errors = 0;
   const window = measureWindow();
-
-  function post(i) {
-    const payload = body(size);
-    const target = new URL(path, urls[i % urls.length]);
-    const t0 = process.hrtime.bigint();
-    return new Promise((resolve) => {
-      const req = http.request(
-        target,
-        { method: 'POST', agent: agents[i % urls.length], headers: { authorization: auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (d) => (text += d));
-          res.on('end', () => {
-            const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-            if (res.statusCode === 200) {
-              if (window.counting()) {
-                const r = JSON.parse(text);
-                events += r.accepted + r.duplicates;
-                latencies.push(ms);
-              }
-            } else if (window.counting()) errors++;
-            resolve();
-          });
-        },
-      );
-      req.on('error', () => {
-        if (window.counting()) errors++;
-        resolve();
-      });
-      req.end(payload);
-    });
-  }
-
+  const onAnswer = (status, text, startedAt) => {
+    if (!window.counting()) return;
+    if (status !== 200) return void errors++;
+    const r = JSON.parse(text);
+    events += r.accepted + r.duplicates;
+    latencies.push(performance.now() - startedAt);
+  };
   await Promise.all(
-    Array.from({ length: clients }, async (_, i) => {
-      while (Date.now() < window.stopAt) await post(i);
+    Array.from({ length: clients }, (_, i) => {
+      const { hostname, port } = new URL(urls[i % urls.length]);
+      return runConnection({ host: hostname, port: Number(port), path, authorization, nextBody: () => body(size), shouldContinue: () => Date.now() < window.stopAt, onAnswer });
     }),
   );
   const { seconds, cpu } = await window.finish();
-  for (const a of agents) a.destroy();
   latencies.sort((a, b) => a - b);
-  return { events, requests: latencies.length, errors, cpu, perSecond: events / seconds, requestsPerSecond: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return { events, requests: latencies.length, errors, cpu, seconds, perSecond: events / seconds, requestsPerSecond: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
 // ---- the bulk-insert ceiling --------------------------------------------------------------------------
@@ -227,7 +235,8 @@ async function bulkInsert(db, siteId, { groupRows, concurrency }) {
 function startServers(count) {
   return Promise.all(
     Array.from({ length: count }, () => {
-      const child = fork(new URL('./ingest-server.js', import.meta.url), { env: { ...process.env, BENCH_DATABASE_URL: benchUrl }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const execArgv = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+      const child = fork(new URL('./ingest-server.js', import.meta.url), { execArgv, env: { ...process.env, BENCH_DATABASE_URL: benchUrl }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       return new Promise((resolve, reject) => {
         child.once('message', (m) => resolve({ child, url: m.url }));
         child.once('exit', (code) => reject(new Error(`bench API process exited with ${code}`)));
@@ -250,7 +259,8 @@ async function main() {
     const commitMode = (await db.query('show synchronous_commit')).rows[0].synchronous_commit;
     console.log(`Lazo ingestion benchmark: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), Node ${process.version}, PostgreSQL ${pgVersion} (synchronous_commit=${commitMode})`);
     console.log(`${SERVERS} API process(es) + this load generator + PostgreSQL share the machine's cores: every figure below`);
-    console.log(`includes the client's own cost. ${SECONDS} s per run after ${WARMUP_MS / 1000} s of warm-up. Load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.\n`);
+    console.log(`includes the client's own cost. ${SECONDS} s per run after ${WARMUP_MS / 1000} s of warm-up. Load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.`);
+    console.log(`Rate limiting is off in the API process (one site's key sends everything); production has it on.\n`);
 
     servers = await startServers(SERVERS);
     const urls = servers.map((s) => s.url);
@@ -277,19 +287,30 @@ async function main() {
     const cores = os.cpus().length;
     const row = (label, r) =>
       console.log(`  ${label.padEnd(40)} ${fmt(r.perSecond).padStart(8)} events/s ${fmt(r.requestsPerSecond).padStart(7)} req/s   p50 ${fmt(r.p50, 1).padStart(6)} ms   p99 ${fmt(r.p99, 1).padStart(6)} ms${r.errors ? `   ${r.errors} errors` : ''}`);
-    /** CPU µs per event by component, and what the server side alone would sustain on the machine's cores. */
-    const cpuLine = (r, count, what = 'event') => {
-      const per = (us) => us / Math.max(1, count);
+    /**
+     * CPU µs per event by component (user + kernel), what all of them together allow on the machine's cores,
+     * and what the server side alone (API + PostgreSQL, without the load generator) would sustain.
+     */
+    const cpuLine = (r, count, what = 'event', apiLabel = 'API') => {
+      const per = (us) => (us.user + us.kernel) / Math.max(1, count);
+      const split = (us) => `${fmt(per(us))} µs (${fmt(us.user / Math.max(1, count))} + ${fmt(us.kernel / Math.max(1, count))})`;
       const server = per(r.cpu.api) + per(r.cpu.pg);
+      const all = server + per(r.cpu.client);
       console.log(
-        `  ${''.padEnd(40)} CPU per ${what}: load generator ${fmt(per(r.cpu.client))} µs, API ${fmt(per(r.cpu.api))} µs, PostgreSQL ${fmt(per(r.cpu.pg))} µs` +
-          ` → server side alone on ${cores} idle cores: ≈ ${fmt((cores * 1e6) / server)} ${what}s/s`,
+        `  ${''.padEnd(40)} CPU per ${what} (user + kernel): load generator ${split(r.cpu.client)}, ${apiLabel} ${split(r.cpu.api)}, PostgreSQL ${split(r.cpu.pg)}`,
       );
+      console.log(
+        `  ${''.padEnd(40)} → ${fmt(all)} µs in all: ≈ ${fmt((cores * 1e6) / all)} ${what}s/s on ${cores} cores; server side alone (${fmt(server)} µs) on ${cores} idle cores ≈ ${fmt((cores * 1e6) / server)} ${what}s/s`,
+      );
+      const other = r.cpu.machine / Math.max(1, count) - all;
+      if (r.cpu.machine && other > 0.1 * all) {
+        console.log(`  ${''.padEnd(40)} ⚠ other work used ${fmt(other)} µs of the machine per ${what} in this run: its rate understates what these components reach`);
+      }
     };
-    console.log(`Bulk insert ceiling (the store's unnest statement, 5,000 rows a transaction, no HTTP):`);
+    console.log(`Bulk insert ceiling (the store's insert statement, 5,000 rows a transaction, no HTTP):`);
     for (const [label, b] of [['1 transaction at a time', bulk1], ['2 transactions at a time', bulk2]]) {
       console.log(`  ${label.padEnd(40)} ${fmt(b.perSecond).padStart(8)} rows/s`);
-      cpuLine({ cpu: { client: 0, api: b.cpu.client, pg: b.cpu.pg } }, b.rows, 'row');
+      cpuLine({ cpu: { client: { user: 0, kernel: 0 }, api: b.cpu.client, pg: b.cpu.pg, machine: b.cpu.machine } }, b.rows, 'row', 'inserting process');
     }
     console.log('');
     for (const size of SIZES) {
@@ -300,6 +321,8 @@ async function main() {
       cpuLine(v, v.events);
       row('POST /v1/batch, durable', d);
       cpuLine(d, d.events);
+      const w = d.cpu.writer;
+      console.log(`  ${''.padEnd(40)} group commit: ${fmt(w.groups / d.seconds)} statements/s of ${fmt(w.requests / Math.max(1, w.groups), 1)} requests (${fmt(w.rows / Math.max(1, w.groups), 1)} rows) on average`);
       console.log(`  stored ${fmt(d.stored)} rows for ${fmt(d.events)} acknowledged events counted${d.stored >= d.events ? ' (≥: warm-up rows are stored too)' : '  ← FEWER THAN ACKNOWLEDGED'}`);
       console.log(`  durable / validate-only ${pct(d.perSecond, v.perSecond)};  durable / bulk-insert ceiling ${pct(d.perSecond, bulk.perSecond)}\n`);
     }
