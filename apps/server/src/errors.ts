@@ -55,6 +55,11 @@ export function mapDbError(e: unknown): ApiError | undefined {
   // Out of time: the database may be back in a moment, and the message says which limit was hit.
   if (e instanceof DbTimeoutError) return apiError('LAZO_ERR_DB_UNAVAILABLE', e.message, 5);
   const err = e as { code?: string; message?: string };
+  // Rolled back by a conflict with another transaction (deadlock, serialization): nothing was kept, and
+  // the same request retried succeeds (messages are deduplicated).
+  if (err.code === '40P01' || err.code === '40001') {
+    return apiError('LAZO_ERR_DB_UNAVAILABLE', 'The write conflicted with a concurrent one and was rolled back; nothing was stored. Retry the same request.', 1);
+  }
   if ((err.code && UNAVAILABLE_CODES.has(err.code)) || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED|PGlite is closed/i.test(err.message ?? '')) {
     return apiError('LAZO_ERR_DB_UNAVAILABLE', undefined, 5);
   }

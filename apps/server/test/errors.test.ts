@@ -2,12 +2,28 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERRORS, type ErrorCode } from '../src/errors.js';
+import { ERRORS, mapDbError, type ErrorCode } from '../src/errors.js';
 import type { CreatedSite } from '../src/store/sites.js';
 import { engines } from './helpers/engines.js';
 import { basic, createTestApp, type TestApp } from './helpers/test-server.js';
 
 const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
+
+describe('database errors as API errors', () => {
+  it.each([
+    ['40P01', 'a deadlock', 503, 1],
+    ['40001', 'a serialization failure', 503, 1],
+    ['08006', 'a lost connection', 503, 5],
+    ['57P01', 'an administrator shutdown', 503, 5],
+  ])('%s (%s) answers %i with Retry-After %i: nothing was kept, the same request may be retried', (code, _what, status, retry) => {
+    const mapped = mapDbError(Object.assign(new Error('from the driver'), { code }));
+    expect([mapped?.statusCode, mapped?.code, mapped?.retryAfterSeconds]).toEqual([status, 'LAZO_ERR_DB_UNAVAILABLE', retry]);
+  });
+
+  it.each([['23505'], ['22P02'], ['42P01']])('%s (a fault of the query or data) is not mapped: it stays an internal error', (code) => {
+    expect(mapDbError(Object.assign(new Error('from the driver'), { code }))).toBeUndefined();
+  });
+});
 
 describe('the error registry', () => {
   it.each(Object.entries(ERRORS))('%s has an HTTP error status and an actionable message', (code, [status, message]) => {

@@ -4,8 +4,8 @@ import { loadJourneys, loadMarkovTallies, loadTouchKinds, type JourneyQuery } fr
 import { resolvePendingSessions } from '../src/store/session-persons.js';
 import type { CreatedSite } from '../src/store/sites.js';
 import { engines } from './helpers/engines.js';
-import { identify, page } from './helpers/persons-api.js';
-import { basic, createTestApp, sendBatch, type TestApp } from './helpers/test-server.js';
+import { identify, page, personsApi } from './helpers/persons-api.js';
+import { basic, createTestApp, type TestApp } from './helpers/test-server.js';
 import { iso, m } from './reports-scenario.js';
 
 const JUNE = { from: new Date('2025-06-01T00:00:00Z'), to: new Date('2025-07-01T00:00:00Z') };
@@ -19,7 +19,7 @@ describe.each(engines)('journeys from the store on %s', (engine) => {
   });
   afterAll(() => t?.close());
 
-  const send = (site: CreatedSite, batch: unknown[]) => sendBatch(t, site, batch);
+  const send = (site: CreatedSite, batch: unknown[]) => personsApi(t, site).send(batch);
   const buy = async (site: CreatedSite, conversionId: string, userId: string, minutes: number, value: number) => {
     const res = await t.app.inject({ method: 'POST', url: '/v1/conversions', headers: { authorization: basic(site.secretKey) }, payload: { conversionId, userId, type: 'customer', value, occurredAt: iso(minutes) } });
     expect(res.statusCode).toBe(200);

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedSite } from '../src/store/sites.js';
 import { resolvePendingSessions } from '../src/store/session-persons.js';
 import { engines } from './helpers/engines.js';
-import { alias, at, identify, page, track } from './helpers/persons-api.js';
-import { basic, createTestApp, sendBatch, type TestApp } from './helpers/test-server.js';
+import { alias, at, identify, page, personsApi, track } from './helpers/persons-api.js';
+import { basic, createTestApp, type TestApp } from './helpers/test-server.js';
 
 /**
  * The cache of migration 0004 (sessions.person_id / visitor) against its definition, the view
@@ -17,7 +17,7 @@ describe.each(engines)('session person cache on %s', (engine) => {
   });
   afterAll(() => t?.close());
 
-  const send = (site: CreatedSite, batch: unknown[]) => sendBatch(t, site, batch);
+  const send = (site: CreatedSite, batch: unknown[]) => personsApi(t, site).send(batch);
   const pending = async (site: CreatedSite) =>
     (await t.db.query<{ n: number }>('select count(*)::int as n from sessions where site_id = $1 and not resolved', [site.siteId])).rows[0]!.n;
   /** session → cached person, after checking every cached person is the view's. */
@@ -126,5 +126,47 @@ describe.each(engines)('session person cache on %s', (engine) => {
     expect(await resolvePendingSessions(t.db, site.siteId)).toBe(0);
     await send(site, [identify('b', 'u-b', {}, 1, 'b1')]);
     expect(await resolvePendingSessions(t.db, site.siteId)).toBe(1);
+  });
+
+  it('stays consistent while identifies, visits, resolutions and an erasure run at once', async () => {
+    const site = await t.newSite();
+    const api = personsApi(t, site);
+    await send(site, [page('gone', 0, { session: 'g1' }), identify('gone', 'u-gone', {}, 1, 'g1')]);
+    const gone = await personOf(site, 'u-gone');
+    // Browsers b0…b11 visit and identify in separate requests (each its own write), two browsers per
+    // person, while reports resolve and the first person is erased.
+    const writes = Array.from({ length: 12 }, (_, i) =>
+      send(site, [
+        page(`b${i}`, 10 + i, { session: `s${i}` }),
+        identify(`b${i}`, `u-${i % 6}`, { email: `p${i % 6}@example.com` }, 11 + i, `s${i}`),
+        page(`b${i}`, 40 + i, { session: `s${i}-later` }),
+      ]),
+    );
+    const resolutions = Array.from({ length: 4 }, () => resolvePendingSessions(t.db, site.siteId));
+    const erasure = api.request('DELETE', `/v1/persons/${gone}`);
+    await Promise.all([...writes, ...resolutions]);
+    expect((await erasure).statusCode).toBe(200);
+    const after = await cached(site);
+    expect(Object.keys(after)).toHaveLength(24);
+    for (let i = 0; i < 12; i++) expect(after[`s${i}`]).toBe(await personOf(site, `u-${i % 6}`));
+  });
+
+  // Two transactions at once need connections of their own: PostgreSQL only (PGlite has one).
+  it.runIf(engine === 'postgres')('an identify written while the identity lock is held waits for it before touching its visit (no deadlock)', async () => {
+    const site = await t.newSite();
+    await send(site, [page('tab', 0, { session: 'v1' })]);
+    await cached(site);
+    let written: Promise<unknown> | undefined;
+    // An identity writer holds the site's lock and, later, marks the tab's visit; meanwhile an identify for
+    // the tab arrives with a message of that same visit. Were the ingestion transaction to take the visit's
+    // row before the lock, each would wait on the other and PostgreSQL would abort one.
+    await t.db.transaction(async (tx) => {
+      await tx.query('select pg_advisory_xact_lock(hashtext($1))', [site.siteId]);
+      written = send(site, [page('tab', 2, { session: 'v1' }), identify('tab', 'u-tab', {}, 3, 'v1')]);
+      await new Promise((r) => setTimeout(r, 300));
+      await tx.query('update sessions set resolved = false where site_id = $1 and anonymous_id = $2', [site.siteId, 'tab']);
+    });
+    await written;
+    expect(await cached(site)).toEqual({ v1: await personOf(site, 'u-tab') });
   });
 });

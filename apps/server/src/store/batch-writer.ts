@@ -1,6 +1,7 @@
 import type { Db, Queryable } from './db.js';
 import type { IdentityMessage, WriteRequest, WriteResult } from './event-rows.js';
 import { insertEventsAndSessions } from './insert-events.js';
+import { lockSiteIdentity } from './site-lock.js';
 import { apiError, mapDbError } from '../errors.js';
 
 export type ApplyIdentities = (tx: Queryable, messages: IdentityMessage[]) => Promise<void>;
@@ -60,6 +61,12 @@ export function createBatchWriter(options: BatchWriterOptions) {
     // needs no BEGIN/COMMIT, which saves two round trips per group.
     if (!group.some((p) => p.request.identities.length > 0)) return insertEventsAndSessions(db, events, sessions);
     return db.transaction(async (tx) => {
+      // The identity lock before any visit row: identity writers mark visits while holding it, so a
+      // transaction holding visit rows must never be the one waiting for it (store/site-lock.ts).
+      await lockSiteIdentity(
+        tx,
+        group.flatMap((p) => p.request.identities.map((m) => m.siteId)),
+      );
       const inserted = await insertEventsAndSessions(tx, events, sessions);
       // Only messages stored now touch identity, so a retried identify is not applied twice.
       const identities = group

@@ -10,9 +10,10 @@ import { scoreLead, scoreWeights } from '../profile/score.js';
 /**
  * Persons as the API reads them: lookups, the lead profile, pages of persons, erasure.
  *
- * Whose is a visit, an event, a conversion — query-time identity resolution — is defined once, by the
- * views of migration 0002 (`lazo_identity_spans`, `lazo_session_persons`, `lazo_event_persons`,
- * `lazo_conversion_persons`, `lazo_user_persons`, `lazo_email_persons`). Reports use the views directly:
+ * Whose is a visit, an event, a conversion is defined once, by the views of migrations 0002 and 0004
+ * (`lazo_identity_spans`, `lazo_session_persons`, `lazo_event_persons`, `lazo_conversion_persons`,
+ * `lazo_user_persons`, `lazo_email_persons`). Reports read a cache of `lazo_session_persons` kept on the
+ * sessions themselves (store/session-persons.ts); ad-hoc SQL can use the views:
  *
  *   select sp.person_id, count(*) from lazo_session_persons sp
  *   where sp.site_id = $1 and sp.started_at >= $2 and sp.started_at < $3 group by sp.person_id
@@ -392,9 +393,8 @@ export interface ErasureCounts {
  * it, their identity links and merges, their events and visits (not those another person took over on a
  * shared device), and their conversions. Null when there is no such person.
  *
- * Activity is deleted before the site's identity lock is taken and again after it: an ingestion
- * transaction holds visit rows before it waits for that lock, so taking the lock first could deadlock
- * with it. The second pass catches what an identify committed in between attached to the person.
+ * The site's identity lock is taken first, as every writer of identities takes it before it touches a
+ * visit row (store/site-lock.ts): no identify can attach anything to the person while it is erased.
  */
 export async function erasePerson(db: Db, siteId: string, root: string): Promise<ErasureCounts | null> {
   return db.transaction(async (tx) => {
@@ -405,11 +405,9 @@ export async function erasePerson(db: Db, siteId: string, root: string): Promise
       counts.events += await count(`with ${SCOPED}, gone as (delete from events where site_id = $1 and message_id in (select message_id from person_events) returning 1) select count(*)::int as n from gone`, params);
       counts.sessions += await count(`with ${SCOPED}, gone as (delete from sessions where site_id = $1 and session_id in (select session_id from person_sessions) returning 1) select count(*)::int as n from gone`, params);
     };
-    const first = await loadScope(tx, siteId, [root]);
-    if (!first.persons.some((p) => p.personId === root && p.mergedInto === null)) return null;
-    await deleteActivity(first.scope);
     await lockSiteIdentity(tx, [siteId]);
-    const { scope } = await loadScope(tx, siteId, [root]);
+    const { persons, scope } = await loadScope(tx, siteId, [root]);
+    if (!persons.some((p) => p.personId === root && p.mergedInto === null)) return null;
     await deleteActivity(scope);
     const params = scopeParams(scope);
     counts.conversions = await count(`with ${SCOPED}, gone as (delete from conversions where site_id = $1 and conversion_id in (select conversion_id from person_conversions) returning 1) select count(*)::int as n from gone`, params);

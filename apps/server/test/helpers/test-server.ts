@@ -1,4 +1,3 @@
-import { expect } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from '../../src/app.js';
 import type { Db } from '../../src/store/db.js';
@@ -46,10 +45,3 @@ export async function startTestServer(opts: { engine?: EngineName; origins?: str
 }
 
 export const basic = (key: string) => 'Basic ' + Buffer.from(key + ':').toString('base64');
-
-/** Posts a batch with the site's secret key and expects every message accepted. */
-export async function sendBatch(t: TestApp, site: { secretKey: string }, batch: unknown[]): Promise<void> {
-  const res = await t.app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: basic(site.secretKey) }, payload: { batch } });
-  expect(res.statusCode).toBe(200);
-  expect(res.json().rejected).toEqual([]);
-}
