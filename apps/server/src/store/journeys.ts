@@ -188,18 +188,19 @@ export async function loadJourneySets(db: Queryable, q: JourneySetsQuery): Promi
 
 async function convertingJourneys(db: Queryable, q: JourneySetsQuery, prepared: PreparedJourneys, withTimes: boolean): Promise<Journey[][]> {
   const { touchOf, gids, lookback, sets } = prepared;
-  const toTouches = (path: string | null, times: string | null): Touch[] => {
+  // A path is `group group …`, or with times `group:ms group:ms …`.
+  const toTouches = (path: string | null): Touch[] => {
     if (!path) return [];
-    const at = times?.split(' ');
-    return path.split(' ').map((g, i) => {
-      const touch = touchOf(Number(g));
-      return at ? { ...touch, at: Number(at[i]) } : touch;
+    return path.split(' ').map((item) => {
+      if (!withTimes) return touchOf(Number(item));
+      const [gid, at] = item.split(':');
+      return { ...touchOf(Number(gid)), at: Number(at) };
     });
   };
 
   // One row per conversion comes back, its touches read from the index of journeys.
   const all = sets.flat();
-  const { rows } = await db.query<{ conversion: number; path: string; times: string | null }>(convertingSql(withTimes), [
+  const { rows } = await db.query<{ conversion: number; path: string }>(convertingSql(withTimes), [
     q.siteId, lookback, gids, ...convParams(all),
   ]);
   const paths = new Map(rows.map((r) => [r.conversion, r]));
@@ -210,7 +211,7 @@ async function convertingJourneys(db: Queryable, q: JourneySetsQuery, prepared: 
     for (const c of conv) {
       const row = paths.get(++n);
       if (withTimes) {
-        journeys.push({ touches: toTouches(row?.path ?? null, row?.times ?? null), conversions: 1, value: c.value, nulls: 0, at: c.at.getTime() });
+        journeys.push({ touches: toTouches(row?.path ?? null), conversions: 1, value: c.value, nulls: 0, at: c.at.getTime() });
         continue;
       }
       const key = row?.path ?? '';
@@ -219,7 +220,7 @@ async function convertingJourneys(db: Queryable, q: JourneySetsQuery, prepared: 
         same.conversions += 1;
         same.value = (same.value ?? 0) + c.value;
       } else {
-        const journey: Journey = { touches: toTouches(row?.path ?? null, null), conversions: 1, value: c.value, nulls: 0 };
+        const journey: Journey = { touches: toTouches(row?.path ?? null), conversions: 1, value: c.value, nulls: 0 };
         byPath.set(key, journey);
         journeys.push(journey);
       }
@@ -273,10 +274,11 @@ const gidOf = (param: string) => `coalesce((${param}::int[])[s.kind_id], -1)`;
  * repeat purchase does not re-credit old touches). $1 site, $2 lookback, $3 group of each kind.
  */
 function convertingSql(withTimes: boolean): string {
-  const times = withTimes ? `string_agg((extract(epoch from s.started_at) * 1000)::bigint::text, ' ' order by s.started_at, ${gidOf('$3')})` : 'null';
+  // With times, each touch is `group:ms` — one ordered aggregate rather than two (each sorts its rows).
+  const touch = withTimes ? `${gidOf('$3')}::text || ':' || (extract(epoch from s.started_at) * 1000)::bigint::text` : `${gidOf('$3')}::text`;
   return /* sql */ `
     with ${convCte(4)}
-    select c.n as conversion, string_agg(${gidOf('$3')}::text, ' ' order by s.started_at, ${gidOf('$3')}) as path, ${times} as times
+    select c.n as conversion, string_agg(${touch}, ' ' order by s.started_at, ${gidOf('$3')}) as path
     from conv c
     join sessions s on s.site_id = $1 and s.visitor = c.visitor and s.visitor is not null and not s.is_bot
       and s.started_at <= c.at and s.started_at >= c.at - $2::interval and (c.prev_at is null or s.started_at > c.prev_at)
