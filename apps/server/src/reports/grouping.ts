@@ -17,6 +17,10 @@ export interface GroupedKind<K extends TouchKind = TouchKind> {
  * Groups touches by dimensions: each distinct (source, medium, campaign) is classified once (site rules in
  * front of GA4's) and labelled with its group key, so that SQL and the models work with a handful of groups.
  */
+/** A touch's group key, kept on it (a symbol: copied by spreads, invisible to JSON and to the models). */
+const GROUP_KEY = Symbol('group key');
+type KeyedTouch = Touch & { [GROUP_KEY]?: string };
+
 /** The group of touches that fail a report's filters: counted nowhere, credited to no row. */
 export const EXCLUDED = '\u0000excluded';
 
@@ -40,7 +44,11 @@ export function createGrouping(dims: readonly Dimension[], channelRules: unknown
   // Channel names are compared as written; sources, mediums and campaigns are stored lowercased.
   const wanted = (Object.entries(filters) as [Dimension, string][]).map(([d, v]) => [d, d === 'channel' ? v : v.trim().toLowerCase()] as const);
   const passes = (touch: Touch) => wanted.every(([d, v]) => touchValue(touch, d) === v);
-  const keyOfTouch = (touch: Touch): string => (passes(touch) ? dims.map((d) => touchValue(touch, d)).join(SEPARATOR) : EXCLUDED);
+  const computeKey = (touch: Touch): string => (passes(touch) ? dims.map((d) => touchValue(touch, d)).join(SEPARATOR) : EXCLUDED);
+  // Touches made by group() carry their key, and so do copies of them (a journey's touch with its time is
+  // one): time_decay credits every touch of every conversion, and building the key again for each was
+  // most of its time.
+  const keyOfTouch = (touch: Touch): string => (touch as KeyedTouch)[GROUP_KEY] ?? computeKey(touch);
   const carried = [...new Set<Dimension>([...dims, ...wanted.map(([d]) => d)])];
 
   return {
@@ -50,9 +58,11 @@ export function createGrouping(dims: readonly Dimension[], channelRules: unknown
     /** The credit key of a journey touch (for `attribute`'s `key` option). */
     keyOfTouch,
     group<K extends TouchKind>(kind: K): GroupedKind<K> {
-      const touch: Touch = { channel: channelOf(kind) };
+      const touch: KeyedTouch = { channel: channelOf(kind) };
       for (const d of carried) if (d !== 'channel') touch[d] = valueOf(kind, d);
-      return { kind, touch, group: keyOfTouch(touch) };
+      const group = computeKey(touch);
+      touch[GROUP_KEY] = group;
+      return { kind, touch, group };
     },
     /** The row fields of a group key: `{channel: 'Paid Search', campaign: 'brand'}`. */
     fields(group: string): Record<string, string> {

@@ -193,8 +193,12 @@ async function convertingJourneys(db: Queryable, q: JourneySetsQuery, prepared: 
     if (!path) return [];
     return path.split(' ').map((item) => {
       if (!withTimes) return touchOf(Number(item));
-      const [gid, at] = item.split(':');
-      return { ...touchOf(Number(gid)), at: Number(at) };
+      // The group's touch with its time: an object over the shared one (250 k of them for 10 k
+      // conversions), cheaper than copying it, and it keeps what the grouping stored on it.
+      const colon = item.indexOf(':');
+      const touch: Touch = Object.create(touchOf(Number(item.slice(0, colon))));
+      touch.at = Number(item.slice(colon + 1));
+      return touch;
     });
   };
 
