@@ -130,7 +130,7 @@ type PreparedJourneys = Awaited<ReturnType<typeof prepareJourneys>>;
 // Conversions travel as arrays: unnest of a bound array is estimated at its true length.
 const convParams = (conv: WindowConversion[]) => [conv.map((c) => c.jkey), conv.map((c) => c.at), conv.map((c) => c.prev_at)];
 
-/** markovTalliesSql's `from_gid` of a path's first touch. */
+/** markovNullTalliesSql's `from_gid` of a path's first touch. */
 const START = -2;
 
 /**
