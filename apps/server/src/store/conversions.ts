@@ -1,5 +1,6 @@
 import type { Queryable } from './db.js';
-import { lockSiteIdentity, newPersonId } from './identity.js';
+import { newPersonId } from './identity.js';
+import { lockSiteIdentity } from './site-lock.js';
 import { emptyIdentityChange, markSessionsUnresolved } from './session-persons.js';
 
 /** A conversion as stored: identifiers normalised, the person resolved when it can be. */

@@ -5,8 +5,6 @@ import type { IdentityMessage } from './event-rows.js';
 import { normalizeEmail, resolveIdentity, type IdentityOp, type IdentitySnapshot, type PersonState } from '../identity/resolve.js';
 import { emptyIdentityChange, markSessionsUnresolved, type IdentityChange } from './session-persons.js';
 
-export { lockSiteIdentity };
-
 export const newPersonId = (() => {
   const id = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 16);
   return () => 'p_' + id();

@@ -1,6 +1,6 @@
 import { tallyJourneys, type Journey, type MarkovTallies, type Touch } from '@lazo/attribution';
 import type { Queryable } from './db.js';
-import { visitorHashSql } from './session-persons.js';
+import { JOURNEY_TOUCH, journeyKeySql, visitorHashSql } from './session-persons.js';
 
 /**
  * Journeys from the store: for a site, a window and a conversion type, the paths of touches that led
@@ -21,11 +21,10 @@ import { visitorHashSql } from './session-persons.js';
  *   leads before the window are not at risk of becoming one, and are left out.
  * - Bots (`sessions.is_bot`) are never touches.
  *
- * Sessions are labelled with kinds (a distinct source/medium/campaign, classified once by the caller) and
- * only paths come back: for the models that credit converting journeys only, one row per conversion, from
- * a scan that keeps just those journeys' browsers and userIds; for Markov, every path of the window
- * aggregated in SQL with its conversion and null counts, so that a million sessions come back as a few
- * thousand rows.
+ * Sessions are labelled with groups (their `kind_id` mapped to the group the caller classified it into)
+ * and only paths or counts come back: for each conversion, its path, read by probing its journey in
+ * sessions_journey_idx; for Markov's paths that led nowhere, transition tallies counted in SQL, so that a
+ * million sessions come back as a few hundred rows.
  */
 
 /** A distinct landing touch of the site's sessions. */
@@ -248,7 +247,7 @@ async function loadWindowConversions(db: Queryable, q: JourneyQuery, lookback: s
           select jkey, occurred_at as at, value, conversion_id,
                  lag(occurred_at) over (partition by jkey order by occurred_at, conversion_id) as prev_at
           from (
-            select coalesce('p:' || c.resolved_person_id, 'a:' || c.anonymous_id, 'u:' || c.user_id, '#' || c.conversion_id) as jkey,
+            select coalesce(${journeyKeySql('c.resolved_person_id', 'c.anonymous_id', 'c.user_id')}, '#' || c.conversion_id) as jkey,
                    c.occurred_at, c.value, c.conversion_id
             from lazo_conversion_persons c
             where c.site_id = $1 and c.type = $5 and c.occurred_at >= $2::timestamptz - $4::interval and c.occurred_at < $3
@@ -284,7 +283,7 @@ function convertingSql(withTimes: boolean): string {
     with ${convCte(4)}
     select c.n as conversion, string_agg(${touch}, ' ' order by s.started_at, ${gidOf('$3')}) as path
     from conv c
-    join sessions s on s.site_id = $1 and s.visitor = c.visitor and s.visitor is not null and not s.is_bot
+    join sessions s on s.site_id = $1 and s.visitor = c.visitor and ${JOURNEY_TOUCH}
       and s.started_at <= c.at and s.started_at >= c.at - $2::interval and (c.prev_at is null or s.started_at > c.prev_at)
     group by c.n`;
 }
@@ -301,7 +300,7 @@ const markovNullTalliesSql = /* sql */ `
   from (
     select ${gidOf('$4')} as gid, lead(${gidOf('$4')}) over w as before, row_number() over w = 1 as last
     from sessions s
-    where s.site_id = $1 and s.visitor is not null and not s.is_bot and s.started_at >= $2 and s.started_at < $3
+    where s.site_id = $1 and ${JOURNEY_TOUCH} and s.started_at >= $2 and s.started_at < $3
       and not (s.visitor = any($5::bigint[]))
     window w as (partition by s.visitor order by s.started_at desc)
   ) t

@@ -1,6 +1,7 @@
 import type { Db, Queryable } from './db.js';
 import type { Site } from './sites.js';
-import { linkAtTime, lockSiteIdentity } from './identity.js';
+import { linkAtTime } from './identity.js';
+import { lockSiteIdentity } from './site-lock.js';
 import { normalizeEmail } from '../identity/resolve.js';
 import { formKey, groupForms, productName, summarizeActivity, type Activity, type FormEvent } from '../profile/activity.js';
 import { buildProfile, channelOf, stageOf, type Profile, type ProfileConversion, type ProfileEvent, type ProfilePerson, type ProfileSession } from '../profile/assemble.js';

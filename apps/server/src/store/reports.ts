@@ -1,7 +1,7 @@
 import type { TimeseriesPoint } from '@lazo/protocol/reports';
 import type { Db, Queryable } from './db.js';
 import { groupOfKind, type StoredTouchKind, type TouchKind } from './journeys.js';
-import { journeyKeySql, resolvePendingSessions, visitorHashSql } from './session-persons.js';
+import { JOURNEY_TOUCH, journeyKeySql, resolvePendingSessions, visitorHashSql } from './session-persons.js';
 
 /**
  * The queries behind `/v1/reports/*`. Shaping (grouping, ratios, zero-filled series) lives in
@@ -55,9 +55,8 @@ export interface Window {
 }
 
 /**
- * Sessions and distinct visitors per group (kinds with gid −1 are left out), and over all kept groups.
- * Sessions come from sessions_journey_idx in visitor order, so (visitor, group) pairs are formed by sorting
- * each visitor's few sessions rather than hashing a million rows.
+ * Sessions and distinct visitors per group (kinds with gid −1 are left out), and over all kept groups:
+ * (visitor, group) pairs of the window's sessions, hashed, read index-only from sessions_journey_idx.
  */
 export async function sessionCounts(
   db: Queryable,
@@ -69,7 +68,7 @@ export async function sessionCounts(
     with per_visitor as (
       select s.visitor, coalesce(($4::int[])[s.kind_id], -1) as gid, count(*) as sessions
       from sessions s
-      where s.site_id = $1 and s.visitor is not null and not s.is_bot and s.started_at >= $2 and s.started_at < $3
+      where s.site_id = $1 and ${JOURNEY_TOUCH} and s.started_at >= $2 and s.started_at < $3
       group by 1, 2
     ),
     kept as materialized (
@@ -136,7 +135,7 @@ export async function npsByFirstTouch(db: Queryable, w: Window): Promise<Array<{
     from unnest($2::text[]) as j(jkey)
     cross join lateral (
       select s.kind_id from sessions s
-      where s.site_id = $1 and s.visitor = ${visitorHashSql('j.jkey')} and s.visitor is not null and not s.is_bot
+      where s.site_id = $1 and s.visitor = ${visitorHashSql('j.jkey')} and ${JOURNEY_TOUCH}
       order by s.started_at limit 1
     ) f
     join touch_kinds k on k.site_id = $1 and k.kind_id = f.kind_id`,
@@ -162,7 +161,7 @@ export async function timeseries(db: Queryable, w: Window, interval: 'day' | 'we
       from (
         select ${bucketOf('s.started_at')} as bucket, s.visitor, s.started_at
         from sessions s
-        where s.site_id = $1 and s.visitor is not null and not s.is_bot and s.started_at >= $2 and s.started_at < $3
+        where s.site_id = $1 and ${JOURNEY_TOUCH} and s.started_at >= $2 and s.started_at < $3
       ) s
     ),
     per_bucket as (

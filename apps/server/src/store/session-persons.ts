@@ -20,6 +20,13 @@ export const journeyKeySql = (person: string, anonymous: string, user: string) =
 /** 64-bit hash of a journey key: grouping and joining a million sessions on a bigint is far cheaper than on text. */
 export const visitorHashSql = (journeyKey: string) => `hashtextextended(${journeyKey}, 0)`;
 
+/**
+ * The sessions of `sessions s` a report reads as touches: resolved at least once (a session written while
+ * the report starts is left for the next one) and not a bot's. It is the predicate of sessions_journey_idx
+ * (migration 0004), so a query that states it can read that index.
+ */
+export const JOURNEY_TOUCH = 's.visitor is not null and not s.is_bot';
+
 /** Sessions resolved per transaction: a bulk import resolves in steps that each commit (and let identifies in). */
 const RESOLVE_CHUNK = 20_000;
 
