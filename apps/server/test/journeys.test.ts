@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyChannel } from '@lazo/attribution';
 import { loadJourneys, loadMarkovTallies, loadTouchKinds, type JourneyQuery } from '../src/store/journeys.js';
 import { resolvePendingSessions } from '../src/store/session-persons.js';
+import { seedDemoData } from '../src/store/demo-seed.js';
+import { sessionCounts } from '../src/store/reports.js';
+import { createGrouping } from '../src/reports/grouping.js';
+import { DIMENSIONS } from '../src/reports/params.js';
 import type { CreatedSite } from '../src/store/sites.js';
 import { engines } from './helpers/engines.js';
 import { identify, page, personsApi } from './helpers/persons-api.js';
@@ -125,5 +129,38 @@ describe.each(engines)('journeys from the store on %s', (engine) => {
       value: 80,
       uncredited: { conversions: 1, value: 5 },
     });
+  });
+});
+
+describe.each(engines)('visitors per group on %s', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(engine);
+  });
+  afterAll(() => t?.close());
+
+  // The fast count (a journey's first touch of a group in the window is one whose previous touch in that
+  // group came before it, migration 0005) against the hash of the window's (visitor, group) pairs.
+  it('counts each dimension from previous-in-group days exactly as hashing (visitor, group) pairs does', async () => {
+    const site = await t.newSite();
+    await seedDemoData(t.db, site.siteId, { persons: 300, endDate: '2025-06-30', days: 60 });
+    await resolvePendingSessions(t.db, site.siteId);
+    const grouping = createGrouping(['channel'], []);
+    const stored = await loadTouchKinds(t.db, site.siteId);
+    for (const window of [
+      { siteId: site.siteId, start: new Date('2025-05-01T00:00:00Z'), end: new Date('2025-07-01T00:00:00Z') },
+      // Starting mid-way: journeys' earlier touches are before the window.
+      { siteId: site.siteId, start: new Date('2025-06-10T00:00:00Z'), end: new Date('2025-06-20T00:00:00Z') },
+    ]) {
+      for (const dim of DIMENSIONS) {
+        const values = stored.map((kind) => (dim === 'channel' ? grouping.channelOf(kind) : grouping.valueOf(kind, dim)));
+        const groups = [...new Set(values)];
+        const kinds = stored.map((kind, i) => ({ kind, gid: groups.indexOf(values[i]!) }));
+        const hashed = await sessionCounts(t.db, window, kinds);
+        const fast = await sessionCounts(t.db, window, kinds, dim);
+        expect(hashed.total.visitors).toBeGreaterThan(0);
+        expect({ dim, ...fast, groups: [...fast.groups].sort() }).toEqual({ dim, ...hashed, groups: [...hashed.groups].sort() });
+      }
+    }
   });
 });

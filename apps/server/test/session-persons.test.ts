@@ -1,5 +1,7 @@
+import { createChannelClassifier, type ChannelRule } from '@lazo/attribution';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreatedSite } from '../src/store/sites.js';
+import type { Db } from '../src/store/db.js';
+import { updateSite, type CreatedSite } from '../src/store/sites.js';
 import { resolvePendingSessions } from '../src/store/session-persons.js';
 import { engines, postgresUrl } from './helpers/engines.js';
 import { alias, at, identify, page, personsApi, track } from './helpers/persons-api.js';
@@ -8,6 +10,55 @@ import { basic, createTestApp, type TestApp } from './helpers/test-server.js';
 /** The root person holding a userId. */
 const rootOfUser = async (t: TestApp, site: CreatedSite, userId: string) =>
   (await t.db.query<{ p: string }>('select coalesce(merged_into, person_id) as p from persons where site_id = $1 and user_id = $2', [site.siteId, userId])).rows[0]?.p;
+
+/**
+ * The touches of migration 0005 against their definition, derived here from the sessions: every resolved,
+ * non-bot session once, with the day of its journey's previous and next touch, the previous touch's kind,
+ * and the day of the previous touch in the same channel (under the site's rules now), source, medium and
+ * campaign — journeys ordered by (started_at, kind_id).
+ */
+async function expectTouchesDerived(db: Db, siteId: string): Promise<void> {
+  const { rows: [site] } = await db.query<{ rules: ChannelRule[] | null }>(`select settings->'channelRules' as rules from sites where site_id = $1`, [siteId]);
+  const classify = createChannelClassifier(site?.rules ?? []);
+  const { rows: sessions } = await db.query<{ visitor: string; started_at: Date; kind_id: number; source: string; medium: string; campaign: string }>(
+    `select s.visitor::text, s.started_at, s.kind_id, k.source, k.medium, k.campaign
+     from sessions s join touch_kinds k on k.site_id = s.site_id and k.kind_id = s.kind_id
+     where s.site_id = $1 and s.visitor is not null and not s.is_bot`,
+    [siteId],
+  );
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  const journeys = new Map<string, typeof sessions>();
+  for (const s of sessions) journeys.set(s.visitor, [...(journeys.get(s.visitor) ?? []), s]);
+  const expected: unknown[] = [];
+  for (const journey of journeys.values()) {
+    journey.sort((a, b) => a.started_at.getTime() - b.started_at.getTime() || a.kind_id - b.kind_id);
+    const lastIn: Record<string, Map<string, string>> = { channel: new Map(), source: new Map(), medium: new Map(), campaign: new Map() };
+    journey.forEach((s, i) => {
+      const values = { channel: classify(s), source: s.source, medium: s.medium, campaign: s.campaign };
+      const previousIn = Object.fromEntries(Object.entries(values).map(([dim, v]) => [dim, lastIn[dim]!.get(v) ?? null]));
+      for (const [dim, v] of Object.entries(values)) lastIn[dim]!.set(v, day(s.started_at));
+      expected.push({
+        visitor: s.visitor, startedAt: s.started_at.toISOString(), kind: s.kind_id, day: day(s.started_at),
+        prevDay: i > 0 ? day(journey[i - 1]!.started_at) : null, nextDay: i + 1 < journey.length ? day(journey[i + 1]!.started_at) : null,
+        prevKind: i > 0 ? journey[i - 1]!.kind_id : null,
+        prevChannelDay: previousIn.channel, prevSourceDay: previousIn.source, prevMediumDay: previousIn.medium, prevCampaignDay: previousIn.campaign,
+      });
+    });
+  }
+  const { rows: touches } = await db.query(
+    `select visitor::text, started_at, kind_id, day::text, prev_day::text, next_day::text, prev_kind_id,
+            prev_channel_day::text, prev_source_day::text, prev_medium_day::text, prev_campaign_day::text
+     from touches where site_id = $1`,
+    [siteId],
+  );
+  const actual = touches.map((t) => ({
+    visitor: t.visitor, startedAt: (t.started_at as Date).toISOString(), kind: t.kind_id, day: t.day,
+    prevDay: t.prev_day, nextDay: t.next_day, prevKind: t.prev_kind_id,
+    prevChannelDay: t.prev_channel_day, prevSourceDay: t.prev_source_day, prevMediumDay: t.prev_medium_day, prevCampaignDay: t.prev_campaign_day,
+  }));
+  const order = (xs: unknown[]) => xs.map((x) => JSON.stringify(x)).sort();
+  expect(order(actual)).toEqual(order(expected));
+}
 
 /**
  * The cache of migration 0004 (sessions.person_id / visitor) against its definition, the view
@@ -46,6 +97,7 @@ describe.each(engines)('session person cache on %s', (engine) => {
         kindMatches: true,
       });
     }
+    await expectTouchesDerived(t.db, site.siteId);
     return Object.fromEntries(rows.map((r) => [r.session_id, r.cached]));
   };
   const personOf = (site: CreatedSite, userId: string) => rootOfUser(t, site, userId);
@@ -119,6 +171,35 @@ describe.each(engines)('session person cache on %s', (engine) => {
       [site.siteId, 'l2'],
     );
     expect(kind.rows).toEqual([{ source: 'newsletter' }]);
+  });
+
+  it('derives touches over days and weeks, and derives them again when the channel rules change', async () => {
+    const site = await t.newSite();
+    const day = 24 * 60;
+    const mail = { source: 'newsletter', medium: 'email', name: 'weekly' };
+    const partner = { source: 'partner.example', medium: 'referral', name: 'spring' };
+    await send(site, [
+      page('a', 0, { session: 'a1', campaign: mail }),
+      page('a', day, { session: 'a2', campaign: partner }),
+      page('a', 3 * day, { session: 'a3', campaign: mail }),
+      page('a', 9 * day, { session: 'a4' }),
+      // The partner's source with the newsletter's medium and campaign: each dimension has a previous touch of its own.
+      page('a', 10 * day, { session: 'a5', campaign: { source: 'partner.example', medium: 'email', name: 'weekly' } }),
+      page('b', 2 * day, { session: 'b1', campaign: partner }),
+      identify('b', 'u-b', {}, 2 * day + 1, 'b1'),
+      page('c', 4 * day, { session: 'c1', campaign: partner }),
+      identify('c', 'u-b', {}, 4 * day + 1, 'c1'),
+    ]);
+    await cached(site);
+    const channelOf = async (source: string) =>
+      (await t.db.query<{ channel: string }>('select channel from touch_kinds where site_id = $1 and source = $2 order by channel', [site.siteId, source])).rows.map((r) => r.channel);
+    expect(await channelOf('partner.example')).toEqual(['Email', 'Referral']);
+    // A rule moves the partner's visits to a channel of their own, and mail into it too: touches follow.
+    await updateSite(t.db, site.siteId, {
+      settings: { channelRules: [{ channel: 'Partners', when: { source: '/^(partner\\.example|newsletter)$/' } }] },
+    });
+    await cached(site);
+    expect(await channelOf('partner.example')).toEqual(['Partners', 'Partners']);
   });
 
   it('resolves only what was written or moved since the last pass', async () => {

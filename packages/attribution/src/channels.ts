@@ -1,4 +1,4 @@
-import { compileChannelRules, type ChannelRule, type CompiledChannelRule } from './channel-rules.js';
+import { compileChannelRules, validateChannelRules, type ChannelRule, type CompiledChannelRule } from './channel-rules.js';
 import { SEARCH_SOURCES, SHOPPING_SOURCES, SOCIAL_SOURCES, VIDEO_SOURCES } from './source-categories.js';
 
 /** GA4's default channel groups, in the order of its rules (Unassigned last: nothing matched). */
@@ -126,4 +126,13 @@ export function classifyChannel(touch: SourceMediumCampaign, options: ClassifyOp
 export function createChannelClassifier(rules: readonly ChannelRule[] = []): (touch: SourceMediumCampaign) => ChannelName {
   const compiled = compileChannelRules(rules);
   return (touch) => classifyCompiled(compiled, touch);
+}
+
+/**
+ * The classifier of rules a site saved (JSON of unknown shape): them in front of GA4's, or GA4's alone when
+ * they are absent or no longer validate — a report or profile must not fail on rules saved by an older version.
+ */
+export function siteChannelClassifier(savedRules: unknown): (touch: SourceMediumCampaign) => ChannelName {
+  const usable = Array.isArray(savedRules) && validateChannelRules(savedRules).length === 0;
+  return createChannelClassifier(usable ? (savedRules as ChannelRule[]) : []);
 }

@@ -1,4 +1,4 @@
-import { classifyChannel, validateChannelRules, type ChannelRule } from '@lazo/attribution';
+import { siteChannelClassifier } from '@lazo/attribution';
 import type { LeadStage, PersonProfile } from '@lazo/protocol/persons';
 import { FORM_SUBMITTED, groupForms, summarizeActivity, type Activity, type PathViews, type PageViews } from './activity.js';
 import { scoreLead, scoreWeights, type LeadScore } from './score.js';
@@ -85,8 +85,7 @@ const MAX_PAGES_PER_SESSION = 100;
 
 /** The channel classifier of a site: its rules in front of GA4's defaults; malformed rules are skipped. */
 export function channelOf(settings: SiteSettings): (t: { source: string | null; medium: string | null; campaign: string | null }) => string {
-  const rules = Array.isArray(settings.channelRules) && validateChannelRules(settings.channelRules).length === 0 ? (settings.channelRules as ChannelRule[]) : [];
-  return (t) => classifyChannel(t, { rules });
+  return siteChannelClassifier(settings.channelRules);
 }
 
 /** Groups detailed rows into the activity the summary reads (the list builds the same from SQL groups). */

@@ -5,7 +5,7 @@ import { loadJourneySets, loadMarkovTallies, loadTouchKinds, type StoredTouchKin
 import { npsByFirstTouch, readReport, sessionCounts, spendByKind, timeseries, type Window } from '../store/reports.js';
 import type { Site } from '../store/sites.js';
 import { EXCLUDED, createGrouping, spendKind, type GroupedKind, type Grouping } from './grouping.js';
-import type { AttributionParams, FunnelParams, TimeseriesParams } from './params.js';
+import type { AttributionParams, Dimension, FunnelParams, TimeseriesParams } from './params.js';
 import { attributionRows, creditOf, funnelRows, seriesPoints, type Credit } from './shape.js';
 
 /** The site's reporting currency (`settings.currency`, default EUR). Amounts are summed as stored, not converted. */
@@ -64,7 +64,12 @@ export async function funnelReport(db: Db, site: Site, p: FunnelParams): Promise
   const inputs = await readReport(dbFor(db, 'report'), site.siteId, async (q) => {
     const kinds = (await loadTouchKinds(q, site.siteId)).map(grouping.group);
     const groupIds = [...new Set(kinds.map((k) => k.group))];
-    const counts = await sessionCounts(q, w, kinds.map((k) => ({ kind: k.kind, gid: k.group === EXCLUDED ? -1 : groupIds.indexOf(k.group) })));
+    const counts = await sessionCounts(
+      q,
+      w,
+      kinds.map((k) => ({ kind: k.kind, gid: k.group === EXCLUDED ? -1 : groupIds.indexOf(k.group) })),
+      filtered ? undefined : partitioningColumn(p.groupBy, kinds),
+    );
     const sessions = new Map([...counts.groups].map(([gid, c]) => [groupIds[gid]!, c]));
     const [leads, customers] = await creditGroups(q, w, grouping, kinds, { model: p.model, lookbackDays: p.lookbackDays, filtered, conversions: ['lead', p.conversion] });
     const spend = new Map<string, number>();
@@ -94,6 +99,27 @@ export async function funnelReport(db: Db, site: Site, p: FunnelParams): Promise
     currency: currencyOf(site),
     ...funnelRows(inputs, grouping, filtered),
   };
+}
+
+/**
+ * The dimension whose stored values group the kinds exactly as the report does (one dimension, kinds with
+ * equal values in one group and groups of one value): then the touches' previous-in-group days count its
+ * visitors. The stored channel is the one the touches were derived with; a kind classified otherwise now
+ * (rules changed since) sends the report the slower way.
+ */
+function partitioningColumn(dims: readonly Dimension[], kinds: readonly GroupedKind<StoredTouchKind>[]): Dimension | undefined {
+  if (dims.length !== 1) return undefined;
+  const dim = dims[0]!;
+  const groupOfValue = new Map<string | null, string>();
+  const valueOfGroup = new Map<string, string | null>();
+  for (const { kind, group } of kinds) {
+    const value = dim === 'channel' ? kind.channel : kind[dim];
+    if (group === EXCLUDED || (groupOfValue.get(value) ?? group) !== group || (valueOfGroup.has(group) && valueOfGroup.get(group) !== value)) return undefined;
+    if (dim === 'channel' && value !== group) return undefined;
+    groupOfValue.set(value, group);
+    valueOfGroup.set(group, value);
+  }
+  return dim;
 }
 
 export async function timeseriesReport(db: Db, site: Site, p: TimeseriesParams): Promise<TimeseriesReport> {

@@ -1,4 +1,4 @@
-import { NOT_SET, createChannelClassifier, type ChannelRule, type Touch } from '@lazo/attribution';
+import { NOT_SET, siteChannelClassifier, type Touch } from '@lazo/attribution';
 import type { TouchKind } from '../store/journeys.js';
 import type { Dimension } from './params.js';
 
@@ -25,13 +25,7 @@ type KeyedTouch = Touch & { [GROUP_KEY]?: string };
 export const EXCLUDED = '\u0000excluded';
 
 export function createGrouping(dims: readonly Dimension[], channelRules: unknown, filters: Partial<Record<Dimension, string>> = {}) {
-  // Rules were validated when the site saved them; a site whose rules no longer compile reports with GA4's.
-  let classify: ReturnType<typeof createChannelClassifier>;
-  try {
-    classify = createChannelClassifier(Array.isArray(channelRules) ? (channelRules as ChannelRule[]) : []);
-  } catch {
-    classify = createChannelClassifier([]);
-  }
+  const classify = siteChannelClassifier(channelRules);
   const channels = new Map<string, string>();
   const channelOf = (kind: TouchKind): string => {
     const id = kind.source + SEPARATOR + kind.medium + SEPARATOR + kind.campaign;

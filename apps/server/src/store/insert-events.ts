@@ -113,8 +113,10 @@ export async function insertEventsAndSessions(tx: Queryable, events: EventRow[],
         ${LANDING_TOUCH_UPDATE},
         user_id = coalesce(s.user_id, excluded.user_id),
         -- an earlier start (another landing touch, maybe another holder of the browser) or a first userId can
-        -- move the visit: its cached person and touch (migration 0004) are resolved again
+        -- move the visit, and a visit found to be a bot's is no touch: its cached person and touch (migration
+        -- 0004) and its journey's touches (0005) are resolved again
         resolved = s.resolved and excluded.started_at >= s.started_at and (s.user_id is not null or excluded.user_id is null)
+                   and (s.is_bot or not excluded.is_bot)
       returning 1
     )
     select site_id, message_id from ev`,

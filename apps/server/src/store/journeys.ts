@@ -1,6 +1,6 @@
 import { tallyJourneys, type Journey, type MarkovTallies, type Touch } from '@lazo/attribution';
 import type { Queryable } from './db.js';
-import { JOURNEY_TOUCH, journeyKeySql, visitorHashSql } from './session-persons.js';
+import { journeyKeySql, visitorHashSql } from './session-persons.js';
 
 /**
  * Journeys from the store: for a site, a window and a conversion type, the paths of touches that led
@@ -21,10 +21,11 @@ import { JOURNEY_TOUCH, journeyKeySql, visitorHashSql } from './session-persons.
  *   leads before the window are not at risk of becoming one, and are left out.
  * - Bots (`sessions.is_bot`) are never touches.
  *
- * Sessions are labelled with groups (their `kind_id` mapped to the group the caller classified it into)
- * and only paths or counts come back: for each conversion, its path, read by probing its journey in
- * sessions_journey_idx; for Markov's paths that led nowhere, transition tallies counted in SQL, so that a
- * million sessions come back as a few hundred rows.
+ * Touches (migration 0005: a journey's sessions that are not bots') are labelled with groups (their
+ * `kind_id` mapped to the group the caller classified it into) and only paths or counts come back: for
+ * each conversion, its path, read by probing its journey in touches_journey_idx; for Markov's paths that
+ * led nowhere, transition tallies counted in SQL from each touch's previous and next touch, so that a
+ * million touches come back as a few hundred rows.
  */
 
 /** A distinct landing touch of the site's sessions. */
@@ -34,15 +35,17 @@ export interface TouchKind {
   campaign: string;
 }
 
-/** A landing touch as the store numbers it (`touch_kinds`, migration 0004). */
+/** A landing touch as the store numbers it (`touch_kinds`, migrations 0004 and 0005). */
 export interface StoredTouchKind extends TouchKind {
   id: number;
+  /** Its channel when the touches were last derived (what touches.prev_channel_day is relative to). */
+  channel: string | null;
 }
 
 /** Every landing touch of a site's resolved sessions, numbered (a few hundred rows, whatever the number of sessions). */
 export async function loadTouchKinds(db: Queryable, siteId: string): Promise<StoredTouchKind[]> {
-  const { rows } = await db.query<{ id: number; source: string; medium: string; campaign: string }>(
-    'select kind_id as id, source, medium, campaign from touch_kinds where site_id = $1 order by kind_id',
+  const { rows } = await db.query<{ id: number; source: string; medium: string; campaign: string; channel: string | null }>(
+    'select kind_id as id, source, medium, campaign, channel from touch_kinds where site_id = $1 order by kind_id',
     [siteId],
   );
   return rows;
@@ -129,9 +132,6 @@ type PreparedJourneys = Awaited<ReturnType<typeof prepareJourneys>>;
 // Conversions travel as arrays: unnest of a bound array is estimated at its true length.
 const convParams = (conv: WindowConversion[]) => [conv.map((c) => c.jkey), conv.map((c) => c.at), conv.map((c) => c.prev_at)];
 
-/** markovNullTalliesSql's `from_gid` of a path's first touch. */
-const START = -2;
-
 /**
  * Markov's input for several conversion types (one per type, in the order asked): over every journey of
  * the window, converting or not, how often each touch starts a path, follows another and ends one. The
@@ -152,16 +152,16 @@ export async function loadMarkovTallies(db: Queryable, q: JourneySetsQuery): Pro
       const transitions = tallies.transitions as [number, number, number][];
       const ends = tallies.ends as [number, number, number][];
       const skipped = [...conv.map((c) => c.visitor), ...(q.conversions[i] === 'lead' ? await settledLeadVisitors(db, q) : [])];
-      const { rows } = await db.query<{ from_gid: number; to_gid: number; last: boolean; weight: number }>(markovNullTalliesSql, [
-        q.siteId, q.from, q.to, gids, skipped,
+      const { rows } = await db.query<{ prev_kind_id: number | null; kind_id: number; follows: number; starts: number; ends: number }>(markovNullTalliesSql, [
+        q.siteId, utcDay(q.from), utcDay(q.to), skipped,
       ]);
+      // A kind numbered after the kinds were read is the unknown touch.
+      const stateOfKind = (kindId: number) => state(gids[kindId - 1] ?? -1);
       for (const r of rows) {
-        const from = Number(r.from_gid);
-        const to = state(Number(r.to_gid));
-        const weight = Number(r.weight);
-        if (from === START) starts.push([to, weight]);
-        else transitions.push([state(from), to, weight]);
-        if (r.last) ends.push([to, 0, weight]);
+        const to = stateOfKind(r.kind_id);
+        if (r.starts > 0) starts.push([to, Number(r.starts)]);
+        if (r.follows > 0 && r.prev_kind_id !== null) transitions.push([stateOfKind(r.prev_kind_id), to, Number(r.follows)]);
+        if (r.ends > 0) ends.push([to, 0, Number(r.ends)]);
       }
       return tallies;
     }),
@@ -267,41 +267,53 @@ const convCte = (first: number) => /* sql */ `
       from unnest($${first}::text[], $${first + 1}::timestamptz[], $${first + 2}::timestamptz[]) with ordinality as c(jkey, at, prev_at, n)
     )`;
 
-/** A session of `sessions s` as a touch of group gid (the group array at $param; -1: left out or unknown). */
+/** A touch of `touches s` as its group gid (the group array at $param; -1: left out or unknown). */
 const gidOf = (param: string) => `coalesce((${param}::int[])[s.kind_id], -1)`;
 
 /**
  * One row per conversion (numbered from 1 in the order of $4–$6) that has touches: its path of groups, and
- * times. Each conversion's touches are probed in sessions_journey_idx (migration 0004): an index-only read
- * of its journey's sessions in its lookback, after the journey's previous conversion of the same type (a
- * repeat purchase does not re-credit old touches). $1 site, $2 lookback, $3 group of each kind.
+ * times. Each conversion's touches are probed in touches_journey_idx (migration 0005): an index-only read
+ * of its journey in its lookback, after the journey's previous conversion of the same type (a repeat
+ * purchase does not re-credit old touches), in the journey's order. $1 site, $2 lookback, $3 group of each kind.
  */
 function convertingSql(withTimes: boolean): string {
-  // With times, each touch is `group:ms` — one ordered aggregate rather than two (each sorts its rows).
-  const touch = withTimes ? `${gidOf('$3')}::text || ':' || (extract(epoch from s.started_at) * 1000)::bigint::text` : `${gidOf('$3')}::text`;
+  // With times, each touch is `group:ms` — one aggregate rather than two. (date_part is a float8; extract's
+  // numeric costs more than the rest of the probe.)
+  const touch = withTimes ? `${gidOf('$3')}::text || ':' || (date_part('epoch', s.started_at) * 1000)::bigint::text` : `${gidOf('$3')}::text`;
+  // The journey's touches come in its order from a backward scan of the index, which the aggregate keeps:
+  // an ORDER BY inside it would sort every conversion's few touches again.
   return /* sql */ `
     with ${convCte(4)}
-    select c.n as conversion, string_agg(${touch}, ' ' order by s.started_at, ${gidOf('$3')}) as path
+    select c.n as conversion, p.path
     from conv c
-    join sessions s on s.site_id = $1 and s.visitor = c.visitor and ${JOURNEY_TOUCH}
-      and s.started_at <= c.at and s.started_at >= c.at - $2::interval and (c.prev_at is null or s.started_at > c.prev_at)
-    group by c.n`;
+    cross join lateral (
+      select string_agg(j.touch, ' ') as path
+      from (
+        select ${touch} as touch
+        from touches s
+        where s.site_id = $1 and s.visitor = c.visitor
+          and s.started_at <= c.at and s.started_at >= c.at - $2::interval and (c.prev_at is null or s.started_at > c.prev_at)
+        order by s.started_at, s.kind_id
+      ) j
+    ) p
+    where p.path is not null`;
 }
 
 /**
- * Markov's paths that led nowhere, counted ($1 site, $2–$3 window, $4 group of each kind, $5 visitors
+ * Markov's paths that led nowhere, counted ($1 site, $2–$3 the window's UTC days, end exclusive, $4 visitors
  * left out: those who converted in the window, and for leads those who were leads before it): each other
- * visitor's touches of the window form one path. Walked latest first in sessions_journey_idx, so no
- * million-row sort: the touch after a row in the walk is the one before it in time. Rows: (previous group
- * or START, group, whether it is the path's last touch) with how often.
+ * journey's touches of the window form one path. A touch follows its journey's previous touch when that
+ * one is in the window too, else it starts the path; it ends the path when the journey's next touch is
+ * after the window. Per (previous kind, kind): how often each.
  */
 const markovNullTalliesSql = /* sql */ `
-  select coalesce(before, ${START}) as from_gid, gid as to_gid, last, count(*)::float8 as weight
-  from (
-    select ${gidOf('$4')} as gid, lead(${gidOf('$4')}) over w as before, row_number() over w = 1 as last
-    from sessions s
-    where s.site_id = $1 and ${JOURNEY_TOUCH} and s.started_at >= $2 and s.started_at < $3
-      and not (s.visitor = any($5::bigint[]))
-    window w as (partition by s.visitor order by s.started_at desc)
-  ) t
-  group by 1, 2, 3`;
+  select t.prev_kind_id, t.kind_id,
+         count(*) filter (where t.prev_day >= $2::date)::float8 as follows,
+         count(*) filter (where t.prev_day is null or t.prev_day < $2::date)::float8 as starts,
+         count(*) filter (where t.next_day is null or t.next_day >= $3::date)::float8 as ends
+  from touches t
+  where t.site_id = $1 and t.day >= $2::date and t.day < $3::date and not (t.visitor = any($4::bigint[]))
+  group by t.prev_kind_id, t.kind_id`;
+
+/** The UTC day of an instant, as `YYYY-MM-DD` (the windows of reports are whole UTC days). */
+export const utcDay = (at: Date) => at.toISOString().slice(0, 10);

@@ -1,6 +1,7 @@
 import type { Db, Queryable } from './db.js';
 import type { Site } from './sites.js';
 import { linkAtTime } from './identity.js';
+import { forgetTouches } from './session-persons.js';
 import { lockSiteIdentity } from './site-lock.js';
 import { normalizeEmail } from '../identity/resolve.js';
 import { formKey, groupForms, productName, summarizeActivity, type Activity, type FormEvent } from '../profile/activity.js';
@@ -404,7 +405,12 @@ export async function erasePerson(db: Db, siteId: string, root: string): Promise
     const deleteActivity = async (scope: PersonScope) => {
       const params = scopeParams(scope);
       counts.events += await count(`with ${SCOPED}, gone as (delete from events where site_id = $1 and message_id in (select message_id from person_events) returning 1) select count(*)::int as n from gone`, params);
-      counts.sessions += await count(`with ${SCOPED}, gone as (delete from sessions where site_id = $1 and session_id in (select session_id from person_sessions) returning 1) select count(*)::int as n from gone`, params);
+      const { rows: gone } = await tx.query<{ visitor: string | null }>(
+        `with ${SCOPED} delete from sessions where site_id = $1 and session_id in (select session_id from person_sessions) returning visitor::text`,
+        params,
+      );
+      counts.sessions += gone.length;
+      await forgetTouches(tx, siteId, [...new Set(gone.flatMap((g) => (g.visitor === null ? [] : [g.visitor])))]);
     };
     await lockSiteIdentity(tx, [siteId]);
     const { persons, scope } = await loadScope(tx, siteId, [root]);

@@ -1,7 +1,7 @@
 import type { TimeseriesPoint } from '@lazo/protocol/reports';
 import type { Db, Queryable } from './db.js';
-import { groupOfKind, type StoredTouchKind, type TouchKind } from './journeys.js';
-import { JOURNEY_TOUCH, journeyKeySql, resolvePendingSessions, visitorHashSql } from './session-persons.js';
+import { groupOfKind, utcDay, type StoredTouchKind, type TouchKind } from './journeys.js';
+import { journeyKeySql, resolvePendingSessions, visitorHashSql } from './session-persons.js';
 
 /**
  * The queries behind `/v1/reports/*`. Shaping (grouping, ratios, zero-filled series) lives in
@@ -54,21 +54,56 @@ export interface Window {
   end: Date;
 }
 
+/** Per dimension, the column of touches with the day of the journey's previous touch in the same group. */
+const PREVIOUS_IN_GROUP = { channel: 'prev_channel_day', source: 'prev_source_day', medium: 'prev_medium_day', campaign: 'prev_campaign_day' } as const;
+
 /**
- * Sessions and distinct visitors per group (kinds with gid −1 are left out), and over all kept groups:
- * (visitor, group) pairs of the window's sessions, hashed, read index-only from sessions_journey_idx.
+ * Sessions and distinct visitors per group (kinds with gid −1 are left out), and over all kept groups.
+ *
+ * `partitionedBy`: the caller's groups are exactly the touches' values of that column (one dimension, every
+ * kind kept). Then a journey's first touch of a group in the window is one whose previous touch in the same
+ * group is before the window (migration 0005), and one pass counts everything. Otherwise (groups of several
+ * dimensions, or filters) the window's (visitor, group) pairs are hashed.
  */
 export async function sessionCounts(
   db: Queryable,
   w: Window,
   kinds: ReadonlyArray<{ kind: StoredTouchKind; gid: number }>,
+  partitionedBy?: keyof typeof PREVIOUS_IN_GROUP,
 ): Promise<{ groups: Map<number, { visitors: number; sessions: number }>; total: { visitors: number; sessions: number } }> {
+  const groups = new Map<number, { visitors: number; sessions: number }>();
+  const total = { visitors: 0, sessions: 0 };
+  const gids = groupOfKind(kinds);
+  const params = [w.siteId, utcDay(w.start), utcDay(w.end)];
+  if (partitionedBy) {
+    const { rows } = await db.query<{ kind_id: number; sessions: number; visitors: number; group_visitors: number }>(
+      /* sql */ `
+      select t.kind_id, count(*)::int as sessions,
+             count(*) filter (where t.prev_day is null or t.prev_day < $2::date)::int as visitors,
+             count(*) filter (where t.${PREVIOUS_IN_GROUP[partitionedBy]} is null or t.${PREVIOUS_IN_GROUP[partitionedBy]} < $2::date)::int as group_visitors
+      from touches t
+      where t.site_id = $1 and t.day >= $2::date and t.day < $3::date
+      group by t.kind_id`,
+      params,
+    );
+    for (const r of rows) {
+      const gid = gids[r.kind_id - 1] ?? -1;
+      if (gid < 0) continue;
+      const counts = groups.get(gid) ?? { visitors: 0, sessions: 0 };
+      counts.visitors += r.group_visitors;
+      counts.sessions += r.sessions;
+      groups.set(gid, counts);
+      total.visitors += r.visitors;
+      total.sessions += r.sessions;
+    }
+    return { groups, total };
+  }
   const { rows } = await db.query<{ gid: number | null; visitors: number; sessions: number }>(
     /* sql */ `
     with per_visitor as (
-      select s.visitor, coalesce(($4::int[])[s.kind_id], -1) as gid, count(*) as sessions
-      from sessions s
-      where s.site_id = $1 and ${JOURNEY_TOUCH} and s.started_at >= $2 and s.started_at < $3
+      select t.visitor, coalesce(($4::int[])[t.kind_id], -1) as gid, count(*) as sessions
+      from touches t
+      where t.site_id = $1 and t.day >= $2::date and t.day < $3::date
       group by 1, 2
     ),
     kept as materialized (
@@ -77,13 +112,11 @@ export async function sessionCounts(
     select gid, count(*)::int as visitors, sum(sessions)::int as sessions from kept group by gid
     union all
     select null, (select count(distinct visitor) from kept)::int, coalesce((select sum(sessions) from kept), 0)::int`,
-    [w.siteId, w.start, w.end, groupOfKind(kinds)],
+    [...params, gids],
   );
-  const groups = new Map<number, { visitors: number; sessions: number }>();
-  let total = { visitors: 0, sessions: 0 };
   for (const r of rows) {
     const counts = { visitors: Number(r.visitors), sessions: Number(r.sessions) };
-    if (r.gid === null) total = counts;
+    if (r.gid === null) Object.assign(total, counts);
     else groups.set(r.gid, counts);
   }
   return { groups, total };
@@ -127,16 +160,16 @@ export async function npsByFirstTouch(db: Queryable, w: Window): Promise<Array<{
     [w.siteId, w.start, w.end],
   );
   if (answers.length === 0) return [];
-  // The first touch of each journey that answered: the head of its sessions in sessions_journey_idx.
+  // The first touch of each journey that answered: the head of its touches in touches_journey_idx.
   const jkeys = answers.map((a) => a.jkey);
   const { rows: firsts } = await db.query<{ jkey: string; source: string; medium: string; campaign: string }>(
     /* sql */ `
     select j.jkey, k.source, k.medium, k.campaign
     from unnest($2::text[]) as j(jkey)
     cross join lateral (
-      select s.kind_id from sessions s
-      where s.site_id = $1 and s.visitor = ${visitorHashSql('j.jkey')} and ${JOURNEY_TOUCH}
-      order by s.started_at limit 1
+      select s.kind_id from touches s
+      where s.site_id = $1 and s.visitor = ${visitorHashSql('j.jkey')}
+      order by s.started_at, s.kind_id limit 1
     ) f
     join touch_kinds k on k.site_id = $1 and k.kind_id = f.kind_id`,
     [w.siteId, jkeys],
@@ -153,19 +186,21 @@ export async function timeseries(db: Queryable, w: Window, interval: 'day' | 'we
   const bucketOf = (ts: string) => (interval === 'day' ? `(${ts} at time zone 'UTC')::date` : `date_trunc('week', ${ts} at time zone 'UTC')::date`);
   const { rows } = await db.query<{ bucket: string; metric: string; value: number }>(
     /* sql */ `
-    with visits as (
-      -- A visitor's sessions arrive latest first (sessions_journey_idx), so its first session of a bucket is
-      -- the one whose bucket differs from the next row's (the session before it): distinct visitors without
-      -- hashing a million (bucket, visitor) pairs.
-      select bucket, bucket is distinct from lead(bucket) over (partition by visitor order by started_at desc) as first_of_bucket
-      from (
-        select ${bucketOf('s.started_at')} as bucket, s.visitor, s.started_at
-        from sessions s
-        where s.site_id = $1 and ${JOURNEY_TOUCH} and s.started_at >= $2 and s.started_at < $3
-      ) s
+    with per_day as (
+      -- A touch is its journey's first of the day when the journey's previous touch is on an earlier day, and
+      -- its first of the week (in the window) when that one is before the week's Monday (1900-01-01 was
+      -- one) or before the window: distinct visitors as filtered counts (migration 0005).
+      select t.day, count(*) as sessions,
+             count(*) filter (where t.prev_day is null or t.prev_day < t.day) as day_visitors,
+             count(*) filter (where t.prev_day is null or t.prev_day < $5::date or t.day - t.prev_day > (t.day - date '1900-01-01') % 7) as week_visitors
+      from touches t
+      where t.site_id = $1 and t.day >= $5::date and t.day < $6::date
+      group by t.day
     ),
     per_bucket as (
-      select bucket, count(*) filter (where first_of_bucket) as visitors, count(*) as sessions from visits group by bucket
+      select ${interval === 'day' ? 'day' : `date_trunc('week', day)::date`} as bucket, sum(sessions) as sessions,
+             sum(${interval === 'day' ? 'day_visitors' : 'week_visitors'}) as visitors
+      from per_day group by 1
     ),
     leads as (
       select min(created_at) as at from persons where site_id = $1 group by coalesce(merged_into, person_id)
@@ -179,7 +214,7 @@ export async function timeseries(db: Queryable, w: Window, interval: 'day' | 'we
       where site_id = $1 and type = $4 and occurred_at >= $2 and occurred_at < $3 group by 1
     union all select ${interval === 'day' ? 'day' : `date_trunc('week', day)::date`}::text, 'spend', sum(amount)::float8 from spend
       where site_id = $1 and day >= ($2::timestamptz at time zone 'UTC')::date and day < ($3::timestamptz at time zone 'UTC')::date group by 1`,
-    [w.siteId, w.start, w.end, conversion],
+    [w.siteId, w.start, w.end, conversion, utcDay(w.start), utcDay(w.end)],
   );
   const buckets = new Map<string, SeriesBucket>();
   for (const r of rows) {

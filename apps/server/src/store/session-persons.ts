@@ -1,3 +1,4 @@
+import { siteChannelClassifier } from '@lazo/attribution';
 import type { Db, Queryable } from './db.js';
 import { lockSiteIdentity } from './site-lock.js';
 
@@ -29,11 +30,14 @@ export const JOURNEY_TOUCH = 's.visitor is not null and not s.is_bot';
 
 /** Sessions resolved per transaction: a bulk import resolves in steps that each commit (and let identifies in). */
 const RESOLVE_CHUNK = 20_000;
+/** Journeys whose touches are derived per transaction (about ten touches each). */
+const DERIVE_CHUNK = 20_000;
 
 /**
  * Resolves the site's pending sessions (new ones, and those identity changes or late messages marked) into
- * the cache; how many it resolved. Called before a report reads: the work is the sessions written or moved
- * since the last call. New landing touches are numbered first (under the lock, so numbers never clash).
+ * the cache, then derives the touches of every journey they left or joined (migration 0005); how many
+ * sessions it resolved. Called before a report reads: the work is what was written or moved since the last
+ * call. New landing touches are numbered and classified first (under the lock, so numbers never clash).
  */
 export async function resolvePendingSessions(db: Db, siteId: string, chunk = RESOLVE_CHUNK): Promise<number> {
   await db.transaction(async (tx) => {
@@ -50,15 +54,17 @@ export async function resolvePendingSessions(db: Db, siteId: string, chunk = RES
       ) fresh`,
       [siteId],
     );
+    await classifyTouchKinds(tx, siteId);
   });
   let total = 0;
   for (;;) {
     const n = await db.transaction(async (tx) => {
       await lockSiteIdentity(tx, [siteId]);
+      // The journeys a session leaves and joins are queued for their touches to be derived again.
       const { rows } = await tx.query<{ n: number }>(
         /* sql */ `
         with pending as (
-          select s.session_id, k.kind_id from sessions s
+          select s.session_id, s.visitor as left_visitor, k.kind_id from sessions s
           join touch_kinds k on k.site_id = $1 and k.source = s.source and k.medium = s.medium and k.campaign = s.campaign
           where s.site_id = $1 and not s.resolved
           limit $2
@@ -69,7 +75,13 @@ export async function resolvePendingSessions(db: Db, siteId: string, chunk = RES
                                 kind_id = p.kind_id, resolved = true
           from pending p, lazo_session_persons v
           where s.site_id = $1 and s.session_id = p.session_id and v.site_id = $1 and v.session_id = p.session_id
-          returning 1
+          returning s.visitor, p.left_visitor
+        ),
+        queued as (
+          insert into touch_rebuilds (site_id, visitor)
+          select distinct $1, x.visitor from done, lateral (values (done.visitor), (done.left_visitor)) x(visitor)
+          where x.visitor is not null
+          on conflict do nothing
         )
         select count(*)::int as n from done`,
         [siteId, chunk],
@@ -77,8 +89,87 @@ export async function resolvePendingSessions(db: Db, siteId: string, chunk = RES
       return rows[0]?.n ?? 0;
     });
     total += n;
-    if (n < chunk) return total;
+    if (n < chunk) break;
   }
+  await deriveQueuedTouches(db, siteId);
+  return total;
+}
+
+type TouchKindValues = { source: string; medium: string; campaign: string };
+
+/**
+ * Classifies the site's touch kinds under its current channel rules into touch_kinds.channel. A kind whose
+ * channel changed (the rules did) queues the journeys that have touches of it: their previous touch in the
+ * same channel is another one now.
+ */
+async function classifyTouchKinds(tx: Queryable, siteId: string): Promise<void> {
+  const [{ rows: kinds }, { rows: sites }] = await Promise.all([
+    tx.query<TouchKindValues & { kind_id: number; channel: string | null }>('select kind_id, source, medium, campaign, channel from touch_kinds where site_id = $1', [siteId]),
+    tx.query<{ rules: unknown }>(`select settings->'channelRules' as rules from sites where site_id = $1`, [siteId]),
+  ]);
+  const classify = siteChannelClassifier(sites[0]?.rules);
+  const changed = kinds.map((k) => ({ id: k.kind_id, was: k.channel, channel: classify(k) })).filter((k) => k.channel !== k.was);
+  if (changed.length === 0) return;
+  await tx.query(
+    `update touch_kinds k set channel = c.channel from unnest($2::int[], $3::text[]) as c(kind_id, channel) where k.site_id = $1 and k.kind_id = c.kind_id`,
+    [siteId, changed.map((k) => k.id), changed.map((k) => k.channel)],
+  );
+  const reclassified = changed.filter((k) => k.was !== null).map((k) => k.id);
+  if (reclassified.length === 0) return;
+  await tx.query(
+    `insert into touch_rebuilds (site_id, visitor) select distinct $1, visitor from touches where site_id = $1 and kind_id = any($2::int[]) on conflict do nothing`,
+    [siteId, reclassified],
+  );
+}
+
+/**
+ * Derives the touches of the queued journeys from their sessions, in steps that each commit. A journey's
+ * touches are ordered by (started_at, kind_id): sessions that start at the same instant with different
+ * landing touches are taken in kind order, everywhere.
+ */
+async function deriveQueuedTouches(db: Db, siteId: string): Promise<void> {
+  for (;;) {
+    const n = await db.transaction(async (tx) => {
+      await lockSiteIdentity(tx, [siteId]);
+      const { rows } = await tx.query<{ visitor: string }>(
+        `delete from touch_rebuilds where site_id = $1 and visitor in (select visitor from touch_rebuilds where site_id = $1 limit $2) returning visitor::text`,
+        [siteId, DERIVE_CHUNK],
+      );
+      if (rows.length === 0) return 0;
+      const visitors = rows.map((r) => r.visitor);
+      await tx.query('delete from touches where site_id = $1 and visitor = any($2::bigint[])', [siteId, visitors]);
+      await tx.query(
+        /* sql */ `
+        insert into touches (site_id, visitor, started_at, kind_id, day, prev_day, next_day, prev_kind_id,
+                             prev_channel_day, prev_source_day, prev_medium_day, prev_campaign_day)
+        select $1, t.visitor, t.started_at, t.kind_id, t.day, lag(t.day) over journey, lead(t.day) over journey, lag(t.kind_id) over journey,
+               lag(t.day) over (partition by t.visitor, k.channel order by t.started_at, t.kind_id),
+               lag(t.day) over (partition by t.visitor, k.source order by t.started_at, t.kind_id),
+               lag(t.day) over (partition by t.visitor, k.medium order by t.started_at, t.kind_id),
+               lag(t.day) over (partition by t.visitor, k.campaign order by t.started_at, t.kind_id)
+        from (
+          select s.visitor, s.started_at, s.kind_id, (s.started_at at time zone 'UTC')::date as day
+          from sessions s
+          where s.site_id = $1 and s.visitor = any($2::bigint[]) and ${JOURNEY_TOUCH}
+        ) t
+        join touch_kinds k on k.site_id = $1 and k.kind_id = t.kind_id
+        window journey as (partition by t.visitor order by t.started_at, t.kind_id)`,
+        [siteId, visitors],
+      );
+      return rows.length;
+    });
+    if (n < DERIVE_CHUNK) return;
+  }
+}
+
+/**
+ * Erased journeys: their touches go at once (erasure leaves nothing behind), and the journeys are queued, as
+ * sessions of them that were not erased (another person's, on a shared device) are derived again.
+ */
+export async function forgetTouches(tx: Queryable, siteId: string, visitors: readonly string[]): Promise<void> {
+  if (visitors.length === 0) return;
+  await tx.query('delete from touches where site_id = $1 and visitor = any($2::bigint[])', [siteId, visitors]);
+  await tx.query('insert into touch_rebuilds (site_id, visitor) select distinct $1, v from unnest($2::bigint[]) v on conflict do nothing', [siteId, visitors]);
 }
 
 /** What an identity change may have moved: sessions of these browsers, userIds and (root) persons. */

@@ -2,6 +2,7 @@ import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-identity-resolution.js';
 import * as m0003 from './0003-report-indexes.js';
 import * as m0004 from './0004-session-persons.js';
+import * as m0005 from './0005-journey-touches.js';
 
 /** Ordered, append-only: a released migration is never edited; a change is a new one. */
 export const migrations: { version: number; name: string; sql: string }[] = [
@@ -9,4 +10,5 @@ export const migrations: { version: number; name: string; sql: string }[] = [
   { version: 2, name: 'identity-resolution', sql: m0002.sql },
   { version: 3, name: 'report-indexes', sql: m0003.sql },
   { version: 4, name: 'session-persons', sql: m0004.sql },
+  { version: 5, name: 'journey-touches', sql: m0005.sql },
 ];
