@@ -145,27 +145,30 @@ export async function loadMarkovTallies(db: Queryable, q: JourneySetsQuery): Pro
   // States are the groups' touches in group order, then the unknown kind's: a group number is a state.
   const states = [...touches, touchOf(-1)];
   const state = (gid: number) => (gid < 0 ? touches.length : gid);
-  return Promise.all(
-    sets.map(async (conv, i) => {
-      const tallies = tallyJourneys(converting[i]!, states);
-      const starts = tallies.starts as [number, number][];
-      const transitions = tallies.transitions as [number, number, number][];
-      const ends = tallies.ends as [number, number, number][];
-      const skipped = [...conv.map((c) => c.visitor), ...(q.conversions[i] === 'lead' ? await settledLeadVisitors(db, q) : [])];
-      const { rows } = await db.query<{ prev_kind_id: number | null; kind_id: number; follows: number; starts: number; ends: number }>(markovNullTalliesSql, [
-        q.siteId, utcDay(q.from), utcDay(q.to), skipped,
-      ]);
-      // A kind numbered after the kinds were read is the unknown touch.
-      const stateOfKind = (kindId: number) => state(gids[kindId - 1] ?? -1);
-      for (const r of rows) {
-        const to = stateOfKind(r.kind_id);
-        if (r.starts > 0) starts.push([to, Number(r.starts)]);
-        if (r.follows > 0 && r.prev_kind_id !== null) transitions.push([stateOfKind(r.prev_kind_id), to, Number(r.follows)]);
-        if (r.ends > 0) ends.push([to, 0, Number(r.ends)]);
-      }
-      return tallies;
-    }),
+  // Each type leaves out its own visitors; one pass counts for all types, grouped by which keep the touch.
+  const skipped = await Promise.all(
+    sets.map(async (conv, i) => [...conv.map((c) => c.visitor), ...(q.conversions[i] === 'lead' ? await settledLeadVisitors(db, q) : [])]),
   );
+  const { rows } = await db.query<{ prev_kind_id: number | null; kind_id: number; kept_by: boolean[]; follows: number; starts: number; ends: number }>(
+    markovNullTalliesSql(sets.length),
+    [q.siteId, utcDay(q.from), utcDay(q.to), ...skipped],
+  );
+  // A kind numbered after the kinds were read is the unknown touch.
+  const stateOfKind = (kindId: number) => state(gids[kindId - 1] ?? -1);
+  return sets.map((_, i) => {
+    const tallies = tallyJourneys(converting[i]!, states);
+    const starts = tallies.starts as [number, number][];
+    const transitions = tallies.transitions as [number, number, number][];
+    const ends = tallies.ends as [number, number, number][];
+    for (const r of rows) {
+      if (!r.kept_by[i]) continue;
+      const to = stateOfKind(r.kind_id);
+      if (r.starts > 0) starts.push([to, Number(r.starts)]);
+      if (r.follows > 0 && r.prev_kind_id !== null) transitions.push([stateOfKind(r.prev_kind_id), to, Number(r.follows)]);
+      if (r.ends > 0) ends.push([to, 0, Number(r.ends)]);
+    }
+    return tallies;
+  });
 }
 
 /** Visitor hashes of the persons who were leads before the window: they cannot become leads in it. */
@@ -300,20 +303,25 @@ function convertingSql(withTimes: boolean): string {
 }
 
 /**
- * Markov's paths that led nowhere, counted ($1 site, $2–$3 the window's UTC days, end exclusive, $4 visitors
- * left out: those who converted in the window, and for leads those who were leads before it): each other
- * journey's touches of the window form one path. A touch follows its journey's previous touch when that
- * one is in the window too, else it starts the path; it ends the path when the journey's next touch is
- * after the window. Per (previous kind, kind): how often each.
+ * Markov's paths that led nowhere, counted for `types` conversion types at once ($1 site, $2–$3 the window's
+ * UTC days, end exclusive, $4… per type the visitors it leaves out: those who converted in the window, and
+ * for leads those who were leads before it): each other journey's touches of the window form one path. A
+ * touch follows its journey's previous touch when that one is in the window too, else it starts the path;
+ * it ends the path when the journey's next touch is after the window. Per (previous kind, kind, which
+ * types keep it): how often each. Grouping on the keeps tests each visitor against each list once.
  */
-const markovNullTalliesSql = /* sql */ `
-  select t.prev_kind_id, t.kind_id,
-         count(*) filter (where t.prev_day >= $2::date)::float8 as follows,
-         count(*) filter (where t.prev_day is null or t.prev_day < $2::date)::float8 as starts,
-         count(*) filter (where t.next_day is null or t.next_day >= $3::date)::float8 as ends
-  from touches t
-  where t.site_id = $1 and t.day >= $2::date and t.day < $3::date and not (t.visitor = any($4::bigint[]))
-  group by t.prev_kind_id, t.kind_id`;
+const markovNullTalliesSql = (types: number) => /* sql */ `
+  select t.prev_kind_id, t.kind_id, array[${Array.from({ length: types }, (_, i) => `kept${i}`).join(', ')}]::boolean[] as kept_by,
+         follows::float8, starts::float8, ends::float8
+  from (
+    select t.prev_kind_id, t.kind_id, ${Array.from({ length: types }, (_, i) => `not (t.visitor = any($${4 + i}::bigint[])) as kept${i}`).join(', ')},
+           count(*) filter (where t.prev_day >= $2::date) as follows,
+           count(*) filter (where t.prev_day is null or t.prev_day < $2::date) as starts,
+           count(*) filter (where t.next_day is null or t.next_day >= $3::date) as ends
+    from touches t
+    where t.site_id = $1 and t.day >= $2::date and t.day < $3::date
+    group by 1, 2, ${Array.from({ length: types }, (_, i) => 3 + i).join(', ')}
+  ) t`;
 
 /** The UTC day of an instant, as `YYYY-MM-DD` (the windows of reports are whole UTC days). */
 export const utcDay = (at: Date) => at.toISOString().slice(0, 10);

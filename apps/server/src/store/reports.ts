@@ -15,7 +15,8 @@ import { journeyKeySql, resolvePendingSessions, visitorHashSql } from './session
  * them) with settings for large scans: no JIT (compiling costs more than it saves on these plans), sorts
  * and hashes in memory, and no merge joins — the planner misjudges how many rows the identity views
  * return and would sort a million sessions to merge them with a few thousand conversions. The site's
- * sessions written or moved since the last report are resolved to their persons first.
+ * sessions written or moved since the last report are resolved to their persons, and their journeys'
+ * touches derived, first.
  */
 export async function readReport<T>(db: Db, siteId: string, fn: (q: Queryable) => Promise<T>): Promise<T> {
   await resolvePendingSessions(db, siteId);
@@ -43,7 +44,7 @@ async function refreshStatistics(db: Db): Promise<void> {
   const last = analyzedAt.get(db);
   if (last !== undefined && Date.now() - last < ANALYZE_EVERY_MS) return;
   analyzedAt.set(db, Date.now());
-  await db.exec('analyze sessions, persons, identity_links, conversions, spend');
+  await db.exec('analyze sessions, touches, persons, identity_links, conversions, spend');
 }
 
 export interface Window {

@@ -22,9 +22,9 @@ export const journeyKeySql = (person: string, anonymous: string, user: string) =
 export const visitorHashSql = (journeyKey: string) => `hashtextextended(${journeyKey}, 0)`;
 
 /**
- * The sessions of `sessions s` a report reads as touches: resolved at least once (a session written while
- * the report starts is left for the next one) and not a bot's. It is the predicate of sessions_journey_idx
- * (migration 0004), so a query that states it can read that index.
+ * The sessions of `sessions s` that are touches (migration 0005's rows): resolved at least once (a session
+ * written while a report starts is left for the next one) and not a bot's. It is the predicate of
+ * sessions_journey_idx (migration 0004), so deriving a journey's touches reads that index.
  */
 export const JOURNEY_TOUCH = 's.visitor is not null and not s.is_bot';
 
