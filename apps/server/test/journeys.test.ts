@@ -3,7 +3,7 @@ import { classifyChannel } from '@lazo/attribution';
 import { loadJourneys, loadMarkovTallies, loadTouchKinds, type JourneyQuery } from '../src/store/journeys.js';
 import { resolvePendingSessions } from '../src/store/session-persons.js';
 import { seedDemoData } from '../src/store/demo-seed.js';
-import { sessionCounts } from '../src/store/reports.js';
+import { sessionCounts, timeseries } from '../src/store/reports.js';
 import { createGrouping } from '../src/reports/grouping.js';
 import { DIMENSIONS } from '../src/reports/params.js';
 import type { CreatedSite } from '../src/store/sites.js';
@@ -149,7 +149,7 @@ describe.each(engines)('visitors per group on %s', (engine) => {
     const stored = await loadTouchKinds(t.db, site.siteId);
     for (const window of [
       { siteId: site.siteId, start: new Date('2025-05-01T00:00:00Z'), end: new Date('2025-07-01T00:00:00Z') },
-      // Starting mid-way: journeys' earlier touches are before the window.
+      // Starting mid-way (a Tuesday): journeys' earlier touches, some of the same week, are before the window.
       { siteId: site.siteId, start: new Date('2025-06-10T00:00:00Z'), end: new Date('2025-06-20T00:00:00Z') },
     ]) {
       for (const dim of DIMENSIONS) {
@@ -160,6 +160,26 @@ describe.each(engines)('visitors per group on %s', (engine) => {
         const fast = await sessionCounts(t.db, window, kinds, dim);
         expect(hashed.total.visitors).toBeGreaterThan(0);
         expect({ dim, ...fast, groups: [...fast.groups].sort() }).toEqual({ dim, ...hashed, groups: [...hashed.groups].sort() });
+      }
+      // Visitors per day and per ISO week (the window's first week may be partial) against distinct counts.
+      const { rows } = await t.db.query<{ visitor: string; day: string }>(
+        `select visitor::text, day::text from touches where site_id = $1 and started_at >= $2 and started_at < $3`,
+        [site.siteId, window.start, window.end],
+      );
+      const monday = (day: string) => {
+        const d = new Date(`${day}T00:00:00Z`);
+        return new Date(d.getTime() - ((d.getUTCDay() + 6) % 7) * 86_400_000).toISOString().slice(0, 10);
+      };
+      for (const interval of ['day', 'week'] as const) {
+        const expected = new Map<string, Set<string>>();
+        for (const r of rows) {
+          const bucket = interval === 'day' ? r.day : monday(r.day);
+          expected.set(bucket, (expected.get(bucket) ?? new Set()).add(r.visitor));
+        }
+        const series = await timeseries(t.db, window, interval, 'customer');
+        expect(Object.fromEntries(series.filter((b) => b.sessions > 0).map((b) => [b.date, b.visitors]))).toEqual(
+          Object.fromEntries([...expected].map(([bucket, visitors]) => [bucket, visitors.size])),
+        );
       }
     }
   });
