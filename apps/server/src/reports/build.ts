@@ -68,7 +68,7 @@ export async function funnelReport(db: Db, site: Site, p: FunnelParams): Promise
       q,
       w,
       kinds.map((k) => ({ kind: k.kind, gid: k.group === EXCLUDED ? -1 : groupIds.indexOf(k.group) })),
-      filtered ? undefined : partitioningColumn(p.groupBy, kinds),
+      partitioningColumn(p.groupBy, kinds),
     );
     const sessions = new Map([...counts.groups].map(([gid, c]) => [groupIds[gid]!, c]));
     const [leads, customers] = await creditGroups(q, w, grouping, kinds, { model: p.model, lookbackDays: p.lookbackDays, filtered, conversions: ['lead', p.conversion] });
@@ -102,10 +102,11 @@ export async function funnelReport(db: Db, site: Site, p: FunnelParams): Promise
 }
 
 /**
- * The dimension whose stored values group the kinds exactly as the report does (one dimension, kinds with
- * equal values in one group and groups of one value): then the touches' previous-in-group days count its
- * visitors. The stored channel is the one the touches were derived with; a kind classified otherwise now
- * (rules changed since) sends the report the slower way.
+ * The dimension whose stored values group the kinds exactly as the report does (one dimension, every kind
+ * kept, kinds with equal values in one group and groups of one value): then the touches' previous-in-group
+ * days count its visitors. A filter that leaves a kind out sends the report the slower way (one that keeps
+ * every kind changes nothing). The stored channel is the one the touches were derived with; a kind
+ * classified otherwise now (rules changed since) sends the report the slower way too.
  */
 function partitioningColumn(dims: readonly Dimension[], kinds: readonly GroupedKind<StoredTouchKind>[]): Dimension | undefined {
   if (dims.length !== 1) return undefined;

@@ -310,18 +310,21 @@ function convertingSql(withTimes: boolean): string {
  * it ends the path when the journey's next touch is after the window. Per (previous kind, kind, which
  * types keep it): how often each. Grouping on the keeps tests each visitor against each list once.
  */
-const markovNullTalliesSql = (types: number) => /* sql */ `
-  select t.prev_kind_id, t.kind_id, array[${Array.from({ length: types }, (_, i) => `kept${i}`).join(', ')}]::boolean[] as kept_by,
+const markovNullTalliesSql = (types: number) => {
+  const each = (f: (i: number) => string) => Array.from({ length: types }, (_, i) => f(i)).join(', ');
+  return /* sql */ `
+  select t.prev_kind_id, t.kind_id, array[${each((i) => `kept${i}`)}]::boolean[] as kept_by,
          follows::float8, starts::float8, ends::float8
   from (
-    select t.prev_kind_id, t.kind_id, ${Array.from({ length: types }, (_, i) => `not (t.visitor = any($${4 + i}::bigint[])) as kept${i}`).join(', ')},
+    select t.prev_kind_id, t.kind_id, ${each((i) => `not (t.visitor = any($${4 + i}::bigint[])) as kept${i}`)},
            count(*) filter (where t.prev_day >= $2::date) as follows,
            count(*) filter (where t.prev_day is null or t.prev_day < $2::date) as starts,
            count(*) filter (where t.next_day is null or t.next_day >= $3::date) as ends
     from touches t
     where t.site_id = $1 and t.day >= $2::date and t.day < $3::date
-    group by 1, 2, ${Array.from({ length: types }, (_, i) => 3 + i).join(', ')}
+    group by 1, 2, ${each((i) => String(3 + i))}
   ) t`;
+};
 
 /** The UTC day of an instant, as `YYYY-MM-DD` (the windows of reports are whole UTC days). */
 export const utcDay = (at: Date) => at.toISOString().slice(0, 10);

@@ -127,9 +127,9 @@ export async function sessionCounts(
 export async function spendByKind(db: Queryable, w: Window): Promise<Array<{ source: string; medium: string; campaign: string; amount: number }>> {
   const { rows } = await db.query<{ source: string; medium: string; campaign: string; amount: number }>(
     `select source, medium, campaign, sum(amount) as amount from spend
-     where site_id = $1 and day >= ($2::timestamptz at time zone 'UTC')::date and day < ($3::timestamptz at time zone 'UTC')::date
+     where site_id = $1 and day >= $2::date and day < $3::date
      group by 1, 2, 3`,
-    [w.siteId, w.start, w.end],
+    [w.siteId, utcDay(w.start), utcDay(w.end)],
   );
   return rows.map((r) => ({ ...r, amount: Number(r.amount) }));
 }
@@ -184,7 +184,8 @@ export type SeriesBucket = TimeseriesPoint;
 
 /** Per day or ISO week (UTC): visitors, sessions, leads (first identifications), conversions of a type and their value, spend. */
 export async function timeseries(db: Queryable, w: Window, interval: 'day' | 'week', conversion: string): Promise<SeriesBucket[]> {
-  const bucketOf = (ts: string) => (interval === 'day' ? `(${ts} at time zone 'UTC')::date` : `date_trunc('week', ${ts} at time zone 'UTC')::date`);
+  const bucketOfDay = (day: string) => (interval === 'day' ? day : `date_trunc('week', ${day})::date`);
+  const bucketOf = (ts: string) => bucketOfDay(`(${ts} at time zone 'UTC')::date`);
   const { rows } = await db.query<{ bucket: string; metric: string; value: number }>(
     /* sql */ `
     with per_day as (
@@ -199,7 +200,7 @@ export async function timeseries(db: Queryable, w: Window, interval: 'day' | 'we
       group by t.day
     ),
     per_bucket as (
-      select ${interval === 'day' ? 'day' : `date_trunc('week', day)::date`} as bucket, sum(sessions) as sessions,
+      select ${bucketOfDay('day')} as bucket, sum(sessions) as sessions,
              sum(${interval === 'day' ? 'day_visitors' : 'week_visitors'}) as visitors
       from per_day group by 1
     ),
@@ -213,8 +214,8 @@ export async function timeseries(db: Queryable, w: Window, interval: 'day' | 'we
       where site_id = $1 and type = $4 and occurred_at >= $2 and occurred_at < $3 group by 1
     union all select ${bucketOf('occurred_at')}::text, 'revenue', sum(value)::float8 from conversions
       where site_id = $1 and type = $4 and occurred_at >= $2 and occurred_at < $3 group by 1
-    union all select ${interval === 'day' ? 'day' : `date_trunc('week', day)::date`}::text, 'spend', sum(amount)::float8 from spend
-      where site_id = $1 and day >= ($2::timestamptz at time zone 'UTC')::date and day < ($3::timestamptz at time zone 'UTC')::date group by 1`,
+    union all select ${bucketOfDay('day')}::text, 'spend', sum(amount)::float8 from spend
+      where site_id = $1 and day >= $5::date and day < $6::date group by 1`,
     [w.siteId, w.start, w.end, conversion, utcDay(w.start), utcDay(w.end)],
   );
   const buckets = new Map<string, SeriesBucket>();
