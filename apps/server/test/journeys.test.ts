@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyChannel } from '@lazo/attribution';
-import { loadJourneys, loadMarkovTallies, loadTouchKinds, type JourneyQuery } from '../src/store/journeys.js';
+import { attribute, classifyChannel, creditedTouches, type Journey, type ModelName } from '@lazo/attribution';
+import { loadJourneySets, loadJourneys, loadMarkovTallies, loadTouchKinds, type JourneyQuery } from '../src/store/journeys.js';
 import { resolvePendingSessions } from '../src/store/session-persons.js';
 import { seedDemoData } from '../src/store/demo-seed.js';
 import { sessionCounts, timeseries } from '../src/store/reports.js';
@@ -12,6 +12,7 @@ import { identify, page, personsApi } from './helpers/persons-api.js';
 import { basic, createTestApp, type TestApp } from './helpers/test-server.js';
 import { iso, m } from './reports-scenario.js';
 
+const round = (x: number) => Math.round(x * 1e6) / 1e6;
 const JUNE = { from: new Date('2025-06-01T00:00:00Z'), to: new Date('2025-07-01T00:00:00Z') };
 const google = { source: 'google', medium: 'cpc', name: 'brand' };
 const mail = { source: 'newsletter', medium: 'email', name: 'weekly' };
@@ -47,11 +48,11 @@ describe.each(engines)('journeys from the store on %s', (engine) => {
       ['Direct', 1, 70, 0],
       ['Paid Search > Email', 1, 50, 0],
     ]);
-    // With times (time_decay): one journey per conversion, each touch with its start.
+    // With times (time_decay): one journey per conversion, each touch's start in `times`.
     await resolvePendingSessions(t.db, site.siteId);
     const kinds = (await loadTouchKinds(t.db, site.siteId)).map((kind) => ({ kind, touch: { channel: classifyChannel(kind) } }));
     const timed = await loadJourneys(t.db, { siteId: site.siteId, ...JUNE, conversion: 'customer', lookbackDays: 90, kinds, withTimes: true });
-    expect(timed.map((j) => [j.touches.map((x) => x.at), j.at])).toEqual([
+    expect(timed.map((j) => [j.times, j.at])).toEqual([
       [[Date.parse(iso(m(0))), Date.parse(iso(m(2)))], Date.parse(iso(m(3)))],
       [[Date.parse(iso(m(5)))], Date.parse(iso(m(6)))],
     ]);
@@ -132,19 +133,20 @@ describe.each(engines)('journeys from the store on %s', (engine) => {
   });
 });
 
-describe.each(engines)('visitors per group on %s', (engine) => {
+describe.each(engines)('demo journeys on %s', (engine) => {
   let t: TestApp;
+  let site: CreatedSite;
   beforeAll(async () => {
     t = await createTestApp(engine);
+    site = await t.newSite();
+    await seedDemoData(t.db, site.siteId, { persons: 300, endDate: '2025-06-30', days: 60 });
+    await resolvePendingSessions(t.db, site.siteId);
   });
   afterAll(() => t?.close());
 
   // The fast count (a journey's first touch of a group in the window is one whose previous touch in that
   // group came before it, migration 0005) against the hash of the window's (visitor, group) pairs.
   it('counts each dimension from previous-in-group days exactly as hashing (visitor, group) pairs does', async () => {
-    const site = await t.newSite();
-    await seedDemoData(t.db, site.siteId, { persons: 300, endDate: '2025-06-30', days: 60 });
-    await resolvePendingSessions(t.db, site.siteId);
     const grouping = createGrouping(['channel'], []);
     const stored = await loadTouchKinds(t.db, site.siteId);
     for (const window of [
@@ -182,5 +184,25 @@ describe.each(engines)('visitors per group on %s', (engine) => {
         );
       }
     }
+  });
+
+  // The funnel reads only the touch a rule credits (one index probe per conversion): its credit must be
+  // what the whole journeys give, for leads and purchases, grouped so that Direct touches come last often.
+  it('credits leads and customers alike from the credited touch alone and from whole journeys', async () => {
+    const grouping = createGrouping(['channel', 'campaign'], []);
+    const kinds = (await loadTouchKinds(t.db, site.siteId)).map(grouping.group);
+    const query = { siteId: site.siteId, from: new Date('2025-05-15T00:00:00Z'), to: new Date('2025-07-01T00:00:00Z'), conversions: ['lead', 'customer'], lookbackDays: 30, kinds };
+    const credit = (journeys: Journey[], model: ModelName) =>
+      Object.fromEntries(attribute(journeys, model, { key: grouping.keyOfTouch }).rows.filter((r) => r.conversions > 0).map((r) => [r.key, [round(r.conversions), round(r.value)]]));
+    const whole = await loadJourneySets(t.db, { ...query, reads: 'all' });
+    expect(whole[0]!.length).toBeGreaterThan(10);
+    expect(whole[1]!.length).toBeGreaterThan(10);
+    for (const model of ['first_touch', 'last_touch', 'last_non_direct'] as const) {
+      const cut = await loadJourneySets(t.db, { ...query, reads: creditedTouches(model) });
+      expect(cut.every((set) => set.every((j) => j.touches.length <= 1))).toBe(true);
+      expect(cut.map((set) => credit(set, model)), model).toEqual(whole.map((set) => credit(set, model)));
+    }
+    // The data tells the rules apart: some journeys end in Direct after another channel.
+    expect(credit(whole[1]!, 'last_non_direct')).not.toEqual(credit(whole[1]!, 'last_touch'));
   });
 });

@@ -7,7 +7,8 @@ export { SEARCH_ENGINES, deriveTouch, hostOf, searchEngineName, siteOf } from '.
 export type { ClickIds, DerivedTouch, RawTouch, UtmFields } from './touch.js';
 export { MODEL_NAMES, isModelName, keyFunction } from './journey.js';
 export type { AttributionResult, AttributionRow, CreditKey, Journey, ModelName, Touch } from './journey.js';
-export { attribute } from './models.js';
+export { attribute, creditedTouches } from './models.js';
+export type { CreditedTouches } from './models.js';
 export { markovFromTallies, tallyJourneys } from './markov.js';
 export type { MarkovTallies } from './markov.js';
 export type { AttributionOptions } from './models.js';

@@ -36,6 +36,27 @@ export interface AttributionOptions {
 const isDirectChannel = (touch: Touch): boolean => touch.channel === 'Direct';
 
 /**
+ * Which touches of a journey a model's credit rests on: the first, the last, the last that is not direct
+ * (channel `Direct`; the last when all are), or all of them. A journey cut to those touches is credited
+ * alike, so a store need not read the rest (a conversion's first touch is one index probe, its whole path
+ * twenty-five). Time decay and Markov read all.
+ */
+export type CreditedTouches = 'first' | 'last' | 'last_non_direct' | 'all';
+
+export function creditedTouches(model: ModelName): CreditedTouches {
+  switch (model) {
+    case 'first_touch':
+      return 'first';
+    case 'last_touch':
+      return 'last';
+    case 'last_non_direct':
+      return 'last_non_direct';
+    default:
+      return 'all';
+  }
+}
+
+/**
  * Credits the conversions and value of `journeys` to keys (channels by default) under one model.
  * Credited conversions always sum to the conversions of the journeys that have touches.
  */
@@ -124,8 +145,8 @@ function timeDecayShares(journey: Journey, options: AttributionOptions): number[
   const n = touches.length;
   const halfLife = options.halfLifeMs ?? 7 * DAY_MS;
   const spacing = options.touchSpacingMs ?? DAY_MS;
-  const timed = touches.every((t) => typeof t.at === 'number');
-  const times = timed ? touches.map((t) => t.at!) : touches.map((_, i) => (i - (n - 1)) * spacing);
+  const timed = journey.times !== undefined || touches.every((t) => typeof t.at === 'number');
+  const times = journey.times ?? (timed ? touches.map((t) => t.at!) : touches.map((_, i) => (i - (n - 1)) * spacing));
   const conversionAt = (timed ? journey.at : undefined) ?? times.reduce((a, b) => Math.max(a, b));
   // A touch logged after the conversion (clock skew) counts as at the conversion, not as more than full weight.
   const weights = times.map((at) => 2 ** (-Math.max(0, conversionAt - at) / halfLife));
@@ -152,4 +173,8 @@ function checkJourney(journey: Journey, index: number): void {
   if (journey.value !== undefined && !Number.isFinite(journey.value)) throw bad(`value must be a finite number, got ${journey.value}`);
   const nulls = nullsOf(journey);
   if (!(Number.isFinite(nulls) && nulls >= 0)) throw bad(`nulls must be a non-negative number, got ${nulls}`);
+  const { times } = journey;
+  if (times !== undefined && (times.length !== journey.touches.length || !times.every(Number.isFinite))) {
+    throw bad(`times must hold one finite time per touch (${journey.touches.length}), got ${times.length} values`);
+  }
 }

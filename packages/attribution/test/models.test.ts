@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MODEL_NAMES, attribute, createRandom, type AttributionResult, type Journey, type ModelName, type Touch } from '../src/index.js';
+import { MODEL_NAMES, attribute, createRandom, creditedTouches, type AttributionResult, type Journey, type ModelName, type Touch } from '../src/index.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const t = (channel: string, day?: number, extra: Partial<Touch> = {}): Touch => ({ channel, ...(day === undefined ? {} : { at: day * DAY }), ...extra });
@@ -92,6 +92,15 @@ describe('model options', () => {
     expectCredit(attribute(j, 'time_decay', { touchSpacingMs: 7 * DAY }), { X: [1 / 3, 0], Y: [2 / 3, 0] });
   });
 
+  it('time_decay: times given beside the touches weigh as the touches\' own would', () => {
+    const shared = [t('A'), t('B'), t('C')];
+    const withAt = attribute([{ touches: [t('A', 0), t('B', 7), t('C', 14)], conversions: 1, value: 70, at: 14 * DAY }], 'time_decay');
+    const beside = attribute([{ touches: shared, times: [0, 7 * DAY, 14 * DAY], conversions: 1, value: 70, at: 14 * DAY }], 'time_decay');
+    expectCredit(beside, credit(withAt) as Record<string, [number, number]>);
+    expectCredit(beside, { A: [1 / 7, 10], B: [2 / 7, 20], C: [4 / 7, 40] });
+    expect(() => attribute([{ touches: shared, times: [0, 1], conversions: 1 }], 'time_decay')).toThrow(/journeys\[0\]\.times must hold one finite time per touch \(3\)/);
+  });
+
   it('time_decay: a touch after the conversion counts as at the conversion', () => {
     const j: Journey[] = [{ touches: [t('X', 0), t('Y', 10)], conversions: 1, at: 0 }];
     expectCredit(attribute(j, 'time_decay'), { X: [0.5, 0], Y: [0.5, 0] });
@@ -163,5 +172,50 @@ describe('invariant: credit sums to the totals', () => {
     expect(result.rows.reduce((s, r) => s + r.value, 0)).toBeCloseTo(totalValue, 6);
     expect(result.rows.map((r) => r.key).sort()).toEqual([...channels].sort());
     for (const row of result.rows) expect(row.conversions).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('creditedTouches: a journey cut to the touches a model reads is credited alike', () => {
+  const random = createRandom(7);
+  // Direct is frequent, so that journeys ending in several directs (and all-direct ones) are common.
+  const channels = ['Direct', 'Direct', 'Email', 'Paid Search', 'Referral'];
+  const journeys: Journey[] = Array.from({ length: 300 }, () => {
+    const touches = Array.from({ length: 1 + Math.floor(random() * 6) }, (_, i) => t(channels[Math.floor(random() * channels.length)]!, i));
+    return { touches, conversions: 1 + Math.floor(random() * 2), value: Math.round(random() * 100) };
+  });
+  // What a store reads for each answer of creditedTouches, written out independently of the models.
+  const cut = (touches: readonly Touch[], read: string): Touch[] => {
+    if (read === 'first') return touches.slice(0, 1);
+    if (read === 'last') return touches.slice(-1);
+    if (read === 'last_non_direct') {
+      const nonDirect = touches.filter((x) => x.channel !== 'Direct');
+      return nonDirect.length > 0 ? nonDirect.slice(-1) : touches.slice(-1);
+    }
+    return [...touches];
+  };
+  const nonZero = (result: AttributionResult) => Object.fromEntries(result.rows.filter((r) => r.conversions > 0).map((r) => [r.key, [r.conversions, r.value]]));
+
+  it.each(MODEL_NAMES.filter((m) => m !== 'markov'))('%s', (model) => {
+    const read = creditedTouches(model);
+    const cutJourneys = journeys.map((j) => ({ ...j, touches: cut(j.touches, read) }));
+    const full = nonZero(attribute(journeys, model));
+    const fromCut = nonZero(attribute(cutJourneys, model));
+    expect(Object.keys(fromCut).sort()).toEqual(Object.keys(full).sort());
+    for (const [key, [conversions, value]] of Object.entries(full)) {
+      expect(fromCut[key]![0], `${key} conversions`).toBeCloseTo(conversions!, 10);
+      expect(fromCut[key]![1], `${key} value`).toBeCloseTo(value!, 10);
+    }
+  });
+
+  it('says which models read fewer touches than all', () => {
+    expect(Object.fromEntries(MODEL_NAMES.map((m) => [m, creditedTouches(m)]))).toEqual({
+      first_touch: 'first',
+      last_touch: 'last',
+      last_non_direct: 'last_non_direct',
+      linear: 'all',
+      time_decay: 'all',
+      position_based: 'all',
+      markov: 'all',
+    });
   });
 });

@@ -1,7 +1,7 @@
-import { attribute, markovFromTallies, type ModelName } from '@lazo/attribution';
+import { attribute, creditedTouches, markovFromTallies, type ModelName } from '@lazo/attribution';
 import type { AttributionReport, FunnelReport, TimeseriesReport } from '@lazo/protocol/reports';
 import { dbFor, type Db, type Queryable } from '../store/db.js';
-import { loadJourneySets, loadMarkovTallies, loadTouchKinds, type StoredTouchKind, type TouchKind } from '../store/journeys.js';
+import { loadJourneySets, loadMarkovTallies, loadTouchKinds, type StoredTouchKind } from '../store/journeys.js';
 import { npsByFirstTouch, readReport, sessionCounts, spendByKind, timeseries, type Window } from '../store/reports.js';
 import type { Site } from '../store/sites.js';
 import { EXCLUDED, createGrouping, spendKind, type GroupedKind, type Grouping } from './grouping.js';
@@ -14,20 +14,25 @@ const currencyOf = (site: Site) => {
   return typeof c === 'string' && c ? c : 'EUR';
 };
 
-/** Credits the window's conversions of each type to groups under a model. */
+/**
+ * Credits the window's conversions of each type to groups under a model. The attribution report lists every
+ * group its conversions' journeys passed through, credited or not, so it reads whole journeys.
+ */
 async function creditGroups(
   q: Queryable,
   w: Window,
   grouping: Grouping,
   kinds: readonly GroupedKind<StoredTouchKind>[],
-  o: { model: ModelName; conversions: string[]; lookbackDays: number; filtered: boolean },
+  o: { model: ModelName; conversions: string[]; lookbackDays: number; filtered: boolean; creditedOnly: boolean },
 ): Promise<Credit[]> {
   const query = { siteId: w.siteId, from: w.start, to: w.end, conversions: o.conversions, lookbackDays: o.lookbackDays, kinds };
   if (o.model === 'markov') {
     // Markov reads every journey, converting or not: counted in SQL rather than loaded as paths.
     return (await loadMarkovTallies(q, query)).map((tallies) => creditOf(markovFromTallies(tallies, grouping.keyOfTouch), o.filtered));
   }
-  const sets = await loadJourneySets(q, { ...query, withTimes: o.model === 'time_decay' });
+  // creditedOnly: read only the touches the model credits (a funnel row stands on its sessions, not on the
+  // groups a conversion's journey merely passed through).
+  const sets = await loadJourneySets(q, { ...query, withTimes: o.model === 'time_decay', reads: o.creditedOnly ? creditedTouches(o.model) : 'all' });
   return sets.map((journeys) => creditOf(attribute(journeys, o.model, { key: grouping.keyOfTouch }), o.filtered));
 }
 
@@ -36,7 +41,7 @@ export async function attributionReport(db: Db, site: Site, p: AttributionParams
   const w: Window = { siteId: site.siteId, start: p.range.start, end: p.range.end };
   const credit = await readReport(dbFor(db, 'report'), site.siteId, async (q) => {
     const kinds = (await loadTouchKinds(q, site.siteId)).map(grouping.group);
-    const [credit] = await creditGroups(q, w, grouping, kinds, { ...p, conversions: [p.conversion], filtered: false });
+    const [credit] = await creditGroups(q, w, grouping, kinds, { ...p, conversions: [p.conversion], filtered: false, creditedOnly: false });
     return credit!;
   });
   return {
@@ -71,15 +76,17 @@ export async function funnelReport(db: Db, site: Site, p: FunnelParams): Promise
       partitioningColumn(p.groupBy, kinds),
     );
     const sessions = new Map([...counts.groups].map(([gid, c]) => [groupIds[gid]!, c]));
-    const [leads, customers] = await creditGroups(q, w, grouping, kinds, { model: p.model, lookbackDays: p.lookbackDays, filtered, conversions: ['lead', p.conversion] });
+    const [leads, customers] = await creditGroups(q, w, grouping, kinds, { model: p.model, lookbackDays: p.lookbackDays, filtered, conversions: ['lead', p.conversion], creditedOnly: true });
     const spend = new Map<string, number>();
     for (const s of await spendByKind(q, w)) {
       const group = grouping.group(spendKind(s.source, s.medium, s.campaign)).group;
       spend.set(group, (spend.get(group) ?? 0) + s.amount);
     }
     const nps = new Map<string, { promoters: number; passives: number; detractors: number }>();
+    const groupOfKind = new Map(kinds.map((k) => [k.kind.id, k.group]));
     for (const answer of await npsByFirstTouch(q, w)) {
-      const group = answer.kind ? grouping.group(answer.kind as TouchKind).group : EXCLUDED;
+      // Kinds and touches are read in one snapshot: every first touch's kind is among the kinds.
+      const group = answer.kind_id === null ? EXCLUDED : (groupOfKind.get(answer.kind_id) ?? EXCLUDED);
       const n = nps.get(group) ?? { promoters: 0, passives: 0, detractors: 0 };
       n.promoters += answer.promoters;
       n.passives += answer.passives;

@@ -1,4 +1,4 @@
-import { tallyJourneys, type Journey, type MarkovTallies, type Touch } from '@lazo/attribution';
+import { tallyJourneys, type CreditedTouches, type Journey, type MarkovTallies, type Touch } from '@lazo/attribution';
 import type { Queryable } from './db.js';
 import { journeyKeySql, visitorHashSql } from './session-persons.js';
 
@@ -76,37 +76,33 @@ export interface JourneyQuery {
    * mapped to equal touches share one, so identical paths aggregate. Touches are compared by `touchKey`.
    */
   kinds: ReadonlyArray<{ kind: StoredTouchKind; touch: Touch }>;
-  /** Give every touch its time (`time_decay`), one journey per conversion instead of one per path. Default false. */
+  /** Give every touch its time (`time_decay`, as `Journey.times`), one journey per conversion instead of one per path. Default false. */
   withTimes?: boolean;
 }
 
 const UNKNOWN_KIND: Touch = { channel: 'Unassigned' };
 const touchKey = (t: Touch) => `${t.channel}\u001f${t.source ?? ''}\u001f${t.medium ?? ''}\u001f${t.campaign ?? ''}`;
 
-/** A conversion of the window with its journey key (`p:` person, `a:` browser, `u:` userId). */
-type WindowConversion = {
-  jkey: string;
-  at: Date;
-  value: number;
-  /** The journey's previous conversion of the same type, if any within the lookback. */
-  prev_at: Date | null;
-  /** The journey key's 64-bit hash, as sessions.visitor holds it (a decimal string). */
-  visitor: string;
-};
-
 /**
  * The journeys of a window, as `attribute` takes them: one per path with counts (conversions, value,
- * nulls), or with `withTimes` one per conversion with each touch's time. Conversions whose journey has no
+ * nulls), or with `withTimes` one per conversion with its touches' times. Conversions whose journey has no
  * touch come back with an empty path (no model can credit them).
  */
 export async function loadJourneys(db: Queryable, q: JourneyQuery): Promise<Journey[]> {
   return (await loadJourneySets(db, { ...q, conversions: [q.conversion] }))[0]!;
 }
 
-type JourneySetsQuery = Omit<JourneyQuery, 'conversion'> & { conversions: readonly string[] };
+type JourneySetsQuery = Omit<JourneyQuery, 'conversion'> & {
+  conversions: readonly string[];
+  /**
+   * Which touches of each conversion's path to read (`creditedTouches` of the model): a rule that credits
+   * one touch needs one index probe per conversion, not the whole path. Default `all`.
+   */
+  reads?: CreditedTouches;
+};
 
-/** What both readers of journeys share: the touches of groups, each kind's group, the conversions of each type. */
-async function prepareJourneys(db: Queryable, q: JourneySetsQuery) {
+/** The groups' touches, in group order, and each kind's group: kinds mapped to equal touches share one. */
+function groupKinds(q: JourneySetsQuery) {
   const touches: Touch[] = [];
   const index = new Map<string, number>();
   const kindGids = q.kinds.map(({ kind, touch }) => {
@@ -119,18 +115,13 @@ async function prepareJourneys(db: Queryable, q: JourneySetsQuery) {
     }
     return { kind, gid };
   });
-  const lookback = `${q.lookbackDays} days`;
-  const sets: WindowConversion[][] = [];
-  for (const conversion of q.conversions) sets.push(await loadWindowConversions(db, { ...q, conversion }, lookback));
   // -1: a kind numbered after the kinds were read.
   const touchOf = (gid: number): Touch => touches[gid] ?? UNKNOWN_KIND;
-  return { touchOf, touches, gids: groupOfKind(kindGids), lookback, sets };
+  // last_non_direct's direct kinds (as `attribute` tells them by default: channel Direct).
+  const direct = new Array<boolean>(q.kinds.reduce((max, k) => Math.max(max, k.kind.id), 0)).fill(false);
+  for (const { kind, touch } of q.kinds) direct[kind.id - 1] = touch.channel === 'Direct';
+  return { touchOf, touches, gids: groupOfKind(kindGids), direct };
 }
-
-type PreparedJourneys = Awaited<ReturnType<typeof prepareJourneys>>;
-
-// Conversions travel as arrays: unnest of a bound array is estimated at its true length.
-const convParams = (conv: WindowConversion[]) => [conv.map((c) => c.jkey), conv.map((c) => c.at), conv.map((c) => c.prev_at)];
 
 /**
  * Markov's input for several conversion types (one per type, in the order asked): over every journey of
@@ -139,24 +130,24 @@ const convParams = (conv: WindowConversion[]) => [conv.map((c) => c.jkey), conv.
  * counted in SQL (markovNullTalliesSql) without building them.
  */
 export async function loadMarkovTallies(db: Queryable, q: JourneySetsQuery): Promise<MarkovTallies[]> {
-  const prepared = await prepareJourneys(db, q);
-  const { touches, touchOf, gids, sets } = prepared;
-  const converting = await convertingJourneys(db, q, prepared, false);
+  const grouped = groupKinds(q);
+  const { touches, touchOf, gids } = grouped;
+  const converting = await convertingJourneys(db, { ...q, reads: 'all' }, grouped, { withVisitors: true });
   // States are the groups' touches in group order, then the unknown kind's: a group number is a state.
   const states = [...touches, touchOf(-1)];
   const state = (gid: number) => (gid < 0 ? touches.length : gid);
   // Each type leaves out its own visitors; one pass counts for all types, grouped by which keep the touch.
   const skipped = await Promise.all(
-    sets.map(async (conv, i) => [...conv.map((c) => c.visitor), ...(q.conversions[i] === 'lead' ? await settledLeadVisitors(db, q) : [])]),
+    converting.map(async ({ visitors }, i) => [...visitors, ...(q.conversions[i] === 'lead' ? await settledLeadVisitors(db, q) : [])]),
   );
   const { rows } = await db.query<{ prev_kind_id: number | null; kind_id: number; kept_by: boolean[]; follows: number; starts: number; ends: number }>(
-    markovNullTalliesSql(sets.length),
+    markovNullTalliesSql(q.conversions.length),
     [q.siteId, utcDay(q.from), utcDay(q.to), ...skipped],
   );
   // A kind numbered after the kinds were read is the unknown touch.
   const stateOfKind = (kindId: number) => state(gids[kindId - 1] ?? -1);
-  return sets.map((_, i) => {
-    const tallies = tallyJourneys(converting[i]!, states);
+  return converting.map(({ journeys }, i) => {
+    const tallies = tallyJourneys(journeys, states);
     const starts = tallies.starts as [number, number][];
     const transitions = tallies.transitions as [number, number, number][];
     const ends = tallies.ends as [number, number, number][];
@@ -182,124 +173,149 @@ async function settledLeadVisitors(db: Queryable, q: JourneySetsQuery): Promise<
 
 /**
  * The journeys of several conversion types at once (the funnel's leads and customers), one list per type
- * in the order asked, from one read of the converting journeys' sessions.
+ * in the order asked, from one statement.
  */
 export async function loadJourneySets(db: Queryable, q: JourneySetsQuery): Promise<Journey[][]> {
-  return convertingJourneys(db, q, await prepareJourneys(db, q), q.withTimes ?? false);
+  return (await convertingJourneys(db, q, groupKinds(q), { withTimes: q.withTimes ?? false })).map((set) => set.journeys);
 }
-
-async function convertingJourneys(db: Queryable, q: JourneySetsQuery, prepared: PreparedJourneys, withTimes: boolean): Promise<Journey[][]> {
-  const { touchOf, gids, lookback, sets } = prepared;
-  // A path is `group group …`, or with times `group:ms group:ms …`.
-  const toTouches = (path: string | null): Touch[] => {
-    if (!path) return [];
-    return path.split(' ').map((item) => {
-      if (!withTimes) return touchOf(Number(item));
-      // The group's touch with its time: an object over the shared one (250 k of them for 10 k
-      // conversions), cheaper than copying it, and it keeps what the grouping stored on it.
-      const colon = item.indexOf(':');
-      const touch: Touch = Object.create(touchOf(Number(item.slice(0, colon))));
-      touch.at = Number(item.slice(colon + 1));
-      return touch;
-    });
-  };
-
-  // One row per conversion comes back, its touches read from the index of journeys.
-  const all = sets.flat();
-  const { rows } = await db.query<{ conversion: number; path: string }>(convertingSql(withTimes), [
-    q.siteId, lookback, gids, ...convParams(all),
-  ]);
-  const paths = new Map(rows.map((r) => [r.conversion, r]));
-  let n = 0;
-  return sets.map((conv) => {
-    const journeys: Journey[] = [];
-    const byPath = new Map<string, Journey>();
-    for (const c of conv) {
-      const row = paths.get(++n);
-      if (withTimes) {
-        journeys.push({ touches: toTouches(row?.path ?? null), conversions: 1, value: c.value, nulls: 0, at: c.at.getTime() });
-        continue;
-      }
-      const key = row?.path ?? '';
-      const same = byPath.get(key);
-      if (same) {
-        same.conversions += 1;
-        same.value = (same.value ?? 0) + c.value;
-      } else {
-        const journey: Journey = { touches: toTouches(row?.path ?? null), conversions: 1, value: c.value, nulls: 0 };
-        byPath.set(key, journey);
-        journeys.push(journey);
-      }
-    }
-    return journeys;
-  });
-}
-
-async function loadWindowConversions(db: Queryable, q: JourneyQuery, lookback: string): Promise<WindowConversion[]> {
-  const sql =
-    q.conversion === 'lead'
-      ? // A lead is a root person; its moment is the earliest creation among it and those merged into it.
-        /* sql */ `
-        select 'p:' || root as jkey, at, 0 as value, null::timestamptz as prev_at, ${visitorHashSql(`'p:' || root`)}::text as visitor from (
-          select coalesce(merged_into, person_id) as root, min(created_at) as at from persons where site_id = $1 group by 1
-        ) leads
-        where at >= $2 and at < $3
-        order by at, jkey`
-      : /* sql */ `
-        select jkey, at, value, prev_at, ${visitorHashSql('jkey')}::text as visitor from (
-          select jkey, occurred_at as at, value, conversion_id,
-                 lag(occurred_at) over (partition by jkey order by occurred_at, conversion_id) as prev_at
-          from (
-            select coalesce(${journeyKeySql('c.resolved_person_id', 'c.anonymous_id', 'c.user_id')}, '#' || c.conversion_id) as jkey,
-                   c.occurred_at, c.value, c.conversion_id
-            from lazo_conversion_persons c
-            where c.site_id = $1 and c.type = $5 and c.occurred_at >= $2::timestamptz - $4::interval and c.occurred_at < $3
-          ) c
-        ) c
-        where at >= $2
-        order by at, conversion_id`;
-  const params = q.conversion === 'lead' ? [q.siteId, q.from, q.to] : [q.siteId, q.from, q.to, lookback, q.conversion];
-  const { rows } = await db.query<WindowConversion>(sql, params);
-  return rows.map((r) => ({ ...r, value: Number(r.value) }));
-}
-
-/** The window's conversions ($firstParam…+2: journey keys, times, previous times) with their visitor hash and number n. */
-const convCte = (first: number) => /* sql */ `
-    conv as (
-      select c.*, ${visitorHashSql('c.jkey')} as visitor
-      from unnest($${first}::text[], $${first + 1}::timestamptz[], $${first + 2}::timestamptz[]) with ordinality as c(jkey, at, prev_at, n)
-    )`;
-
-/** A touch of `touches s` as its group gid (the group array at $param; -1: left out or unknown). */
-const gidOf = (param: string) => `coalesce((${param}::int[])[s.kind_id], -1)`;
 
 /**
- * One row per conversion (numbered from 1 in the order of $4–$6) that has touches: its path of groups, and
- * times. Each conversion's touches are probed in touches_journey_idx (migration 0005): an index-only read
- * of its journey in its lookback, after the journey's previous conversion of the same type (a repeat
- * purchase does not re-credit old touches), in the journey's order. $1 site, $2 lookback, $3 group of each kind.
+ * Each type's conversions of the window with their paths, in one statement: conversions are listed and
+ * their journeys probed without a round trip of their keys. With `withVisitors`, each type's journey keys
+ * (as sessions.visitor holds them) come back too.
  */
-function convertingSql(withTimes: boolean): string {
-  // With times, each touch is `group:ms` — one aggregate rather than two. (date_part is a float8; extract's
-  // numeric costs more than the rest of the probe.)
-  const touch = withTimes ? `${gidOf('$3')}::text || ':' || (date_part('epoch', s.started_at) * 1000)::bigint::text` : `${gidOf('$3')}::text`;
-  // The journey's touches come in its order from a backward scan of the index, which the aggregate keeps:
-  // an ORDER BY inside it would sort every conversion's few touches again.
+async function convertingJourneys(
+  db: Queryable,
+  q: JourneySetsQuery,
+  grouped: ReturnType<typeof groupKinds>,
+  o: { withTimes?: boolean; withVisitors?: boolean },
+): Promise<Array<{ journeys: Journey[]; visitors: string[] }>> {
+  const { touchOf, gids, direct } = grouped;
+  const withTimes = o.withTimes ?? false;
+  const sets = q.conversions.map(() => ({ journeys: [] as Journey[], visitors: [] as string[], byPath: new Map<string, Journey>() }));
+  const { sql, params } = convertingSql(q, { gids, direct, withTimes, withVisitors: o.withVisitors ?? false });
+  const { rows } = await db.query<{ type: number; at: number; value: number; visitor?: string; path: string | null }>(sql, params);
+  for (const r of rows) {
+    const set = sets[r.type]!;
+    const value = Number(r.value);
+    if (r.visitor !== undefined) set.visitors.push(r.visitor);
+    if (withTimes) {
+      // Touches shared by group, each journey's times beside them.
+      const numbers = r.path ? pathNumbers(r.path) : [];
+      const touches: Touch[] = [];
+      const times: number[] = [];
+      for (let i = 0; i < numbers.length; i += 2) {
+        touches.push(touchOf(numbers[i]!));
+        times.push(numbers[i + 1]!);
+      }
+      set.journeys.push({ touches, times, conversions: 1, value, nulls: 0, at: Number(r.at) });
+      continue;
+    }
+    const key = r.path ?? '';
+    const same = set.byPath.get(key);
+    if (same) {
+      same.conversions += 1;
+      same.value = (same.value ?? 0) + value;
+    } else {
+      const journey: Journey = { touches: r.path ? pathNumbers(r.path).map(touchOf) : [], conversions: 1, value, nulls: 0 };
+      set.byPath.set(key, journey);
+      set.journeys.push(journey);
+    }
+  }
+  return sets.map(({ journeys, visitors }) => ({ journeys, visitors }));
+}
+
+/**
+ * The numbers of a path as the statement spells it: `group group …`, or with times `group:ms group:ms …`.
+ * Read digit by digit: splitting 250 k touches into strings and parsing each costs more than the query.
+ */
+export function pathNumbers(path: string): number[] {
+  const numbers: number[] = [];
+  let n = 0;
+  let sign = 1;
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c >= 48 && c <= 57) n = n * 10 + (c - 48);
+    else if (c === 45) sign = -1;
+    else {
+      numbers.push(sign * n);
+      n = 0;
+      sign = 1;
+    }
+  }
+  numbers.push(sign * n);
+  return numbers;
+}
+
+/**
+ * A conversion type's conversions of the window (`$2`–`$3`) as rows (jkey, at, value, prev_at, tiebreak),
+ * ordered by (at, tiebreak): `lead` from persons, any other type (its name at `$typeParam`) from conversions, with the journey's
+ * previous conversion of that type within the lookback (`$4`).
+ */
+function conversionsSql(type: string, typeParam: number): string {
+  if (type === 'lead') {
+    // A lead is a root person; its moment is the earliest creation among it and those merged into it.
+    return /* sql */ `
+      select 'p:' || root as jkey, at, 0::float8 as value, null::timestamptz as prev_at, root as tiebreak from (
+        select coalesce(merged_into, person_id) as root, min(created_at) as at from persons where site_id = $1 group by 1
+      ) leads
+      where at >= $2 and at < $3`;
+  }
   return /* sql */ `
-    with ${convCte(4)}
-    select c.n as conversion, p.path
-    from conv c
-    cross join lateral (
-      select string_agg(j.touch, ' ') as path
-      from (
-        select ${touch} as touch
-        from touches s
-        where s.site_id = $1 and s.visitor = c.visitor
-          and s.started_at <= c.at and s.started_at >= c.at - $2::interval and (c.prev_at is null or s.started_at > c.prev_at)
-        order by s.started_at, s.kind_id
-      ) j
-    ) p
-    where p.path is not null`;
+      select jkey, at, value::float8 as value, prev_at, conversion_id as tiebreak from (
+        select jkey, occurred_at as at, value, conversion_id,
+               lag(occurred_at) over (partition by jkey order by occurred_at, conversion_id) as prev_at
+        from (
+          select coalesce(${journeyKeySql('c.resolved_person_id', 'c.anonymous_id', 'c.user_id')}, '#' || c.conversion_id) as jkey,
+                 c.occurred_at, c.value, c.conversion_id
+          from lazo_conversion_persons c
+          where c.site_id = $1 and c.type = $${typeParam} and c.occurred_at >= $2::timestamptz - $4::interval and c.occurred_at < $3
+        ) c
+      ) c
+      where at >= $2`;
+}
+
+/**
+ * One row per conversion of each type (type: its index in q.conversions), in each type's order, with its
+ * path: the touches of its journey (touches_journey_idx, migration 0005, an index-only read) in its
+ * lookback, after the journey's previous conversion of the same type (a repeat purchase does not re-credit
+ * old touches), in the journey's order; or only the touch the model credits. $1 site, $2–$3 window,
+ * $4 lookback, $5 group of each kind, then the conversion types other than `lead` and last_non_direct's
+ * direct kinds.
+ */
+function convertingSql(
+  q: JourneySetsQuery,
+  o: { gids: number[]; direct: boolean[]; withTimes: boolean; withVisitors: boolean },
+): { sql: string; params: unknown[] } {
+  const params: unknown[] = [q.siteId, q.from, q.to, `${q.lookbackDays} days`, o.gids];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  const branches = q.conversions.map((type, i) => `select ${i} as type, c.* from (${conversionsSql(type, type === 'lead' ? 0 : params.push(type))}) c`);
+  // A touch of `touches s` as its group number (-1: left out or unknown). With times, `group:ms` — one
+  // aggregate rather than two. (date_part is a float8; extract's numeric costs more than the rest of the probe.)
+  const gid = 'coalesce(($5::int[])[s.kind_id], -1)::text';
+  const touch = o.withTimes ? `${gid} || ':' || (date_part('epoch', s.started_at) * 1000)::bigint::text` : gid;
+  const journey = `from touches s
+        where s.site_id = $1 and s.visitor = ${visitorHashSql('c.jkey')}
+          and s.started_at <= c.at and s.started_at >= c.at - $4::interval and (c.prev_at is null or s.started_at > c.prev_at)`;
+  // touches_journey_idx runs newest first: a backward scan reads a journey in its order, a forward one latest first.
+  const first = () => `(select ${touch} ${journey} order by s.started_at, s.kind_id limit 1)`;
+  const last = (extra = '') => `(select ${touch} ${journey}${extra} order by s.started_at desc, s.kind_id desc limit 1)`;
+  const reads = q.reads ?? 'all';
+  const path =
+    reads === 'first'
+      ? first()
+      : reads === 'last'
+        ? last()
+        : reads === 'last_non_direct'
+          ? `coalesce(${last(` and not coalesce((${param(o.direct)}::boolean[])[s.kind_id], false)`)}, ${last()})`
+          : // The aggregate keeps the order its input comes in: an ORDER BY inside it would sort each path again.
+            `(select string_agg(j.touch, ' ') from (select ${touch} as touch ${journey} order by s.started_at, s.kind_id) j)`;
+  const sql = /* sql */ `
+    select c.type, ${o.withTimes ? `date_part('epoch', c.at) * 1000` : '0'} as at, c.value,
+           ${o.withVisitors ? `${visitorHashSql('c.jkey')}::text as visitor,` : ''} ${path} as path
+    from (${branches.join('\n    union all\n    ')}) c
+    order by c.type, c.at, c.tiebreak`;
+  return { sql, params };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { TimeseriesPoint } from '@lazo/protocol/reports';
 import type { Db, Queryable } from './db.js';
-import { groupOfKind, utcDay, type StoredTouchKind, type TouchKind } from './journeys.js';
+import { groupOfKind, utcDay, type StoredTouchKind } from './journeys.js';
 import { journeyKeySql, resolvePendingSessions, visitorHashSql } from './session-persons.js';
 
 /**
@@ -142,41 +142,38 @@ export interface NpsCounts {
 
 /**
  * `NPS Submitted` answers (`properties.score` 0–10) of the window, counted by the first touch ever of the
- * person (or browser) who answered; answers of someone without any touch come back with `kind` null.
+ * person (or browser) who answered, as its touch_kinds number; answers of someone without any touch come
+ * back with `kind_id` null.
  */
-export async function npsByFirstTouch(db: Queryable, w: Window): Promise<Array<{ kind: TouchKind | null } & NpsCounts>> {
-  const { rows: answers } = await db.query<{ jkey: string; promoters: number; passives: number; detractors: number }>(
+export async function npsByFirstTouch(db: Queryable, w: Window): Promise<Array<{ kind_id: number | null } & NpsCounts>> {
+  // Each answer's journey key is resolved once (the fence: the planner would otherwise resolve it again for
+  // every place it is used); the first touch of each journey that answered is the head of its touches in
+  // touches_journey_idx.
+  const { rows } = await db.query<{ promoters: number; passives: number; detractors: number; kind_id: number | null }>(
     /* sql */ `
-    select jkey, count(*) filter (where score >= 9)::int as promoters, count(*) filter (where score >= 7 and score < 9)::int as passives,
-           count(*) filter (where score < 7)::int as detractors
-    from (
+    with answers as materialized (
       select ${journeyKeySql('ep.person_id', 'ep.anonymous_id', 'ep.user_id')} as jkey,
              case when e.properties->>'score' ~ '^\\s*\\d+(\\.\\d+)?\\s*$' then (e.properties->>'score')::numeric end as score
       from lazo_event_persons ep
       join events e on e.site_id = ep.site_id and e.message_id = ep.message_id
       where ep.site_id = $1 and ep.type = 'track' and ep.event = 'NPS Submitted' and ep.ts >= $2 and ep.ts < $3
-    ) a
-    where score between 0 and 10 and jkey is not null
-    group by jkey`,
+    ),
+    per_journey as (
+      select jkey, count(*) filter (where score >= 9)::int as promoters, count(*) filter (where score >= 7 and score < 9)::int as passives,
+             count(*) filter (where score < 7)::int as detractors
+      from answers
+      where score between 0 and 10 and jkey is not null
+      group by jkey
+    )
+    select a.promoters, a.passives, a.detractors, (
+      select s.kind_id from touches s
+      where s.site_id = $1 and s.visitor = ${visitorHashSql('a.jkey')}
+      order by s.started_at, s.kind_id limit 1
+    ) as kind_id
+    from per_journey a`,
     [w.siteId, w.start, w.end],
   );
-  if (answers.length === 0) return [];
-  // The first touch of each journey that answered: the head of its touches in touches_journey_idx.
-  const jkeys = answers.map((a) => a.jkey);
-  const { rows: firsts } = await db.query<{ jkey: string; source: string; medium: string; campaign: string }>(
-    /* sql */ `
-    select j.jkey, k.source, k.medium, k.campaign
-    from unnest($2::text[]) as j(jkey)
-    cross join lateral (
-      select s.kind_id from touches s
-      where s.site_id = $1 and s.visitor = ${visitorHashSql('j.jkey')}
-      order by s.started_at, s.kind_id limit 1
-    ) f
-    join touch_kinds k on k.site_id = $1 and k.kind_id = f.kind_id`,
-    [w.siteId, jkeys],
-  );
-  const first = new Map(firsts.map((f) => [f.jkey, { source: f.source, medium: f.medium, campaign: f.campaign }]));
-  return answers.map((a) => ({ kind: first.get(a.jkey) ?? null, promoters: a.promoters, passives: a.passives, detractors: a.detractors }));
+  return rows;
 }
 
 /** A day's or week's figures, as the timeseries report answers them (before the empty buckets are filled). */
