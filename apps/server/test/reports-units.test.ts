@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { QueryParamError, parseAttributionParams, parseFunnelParams, parseRange, parseTimeseriesParams } from '../src/reports/params.js';
 import { EXCLUDED, createGrouping, spendKind } from '../src/reports/grouping.js';
 import { creditOf, funnelRows, seriesPoints } from '../src/reports/shape.js';
+import { pathNumbers } from '../src/store/journeys.js';
 
 const today = new Date('2026-03-15T17:30:00Z');
 
@@ -130,5 +131,15 @@ describe('shaping', () => {
     const weeks = seriesPoints(range, 'week', [{ date: '2026-03-02', visitors: 1, sessions: 2, leads: 0, customers: 0, revenue: 1.005, spend: 0 }]);
     expect(weeks.map((p) => p.date)).toEqual(['2026-02-23', '2026-03-02', '2026-03-09']);
     expect(weeks[1]).toMatchObject({ visitors: 1, sessions: 2 });
+  });
+});
+
+describe('paths as the journeys statement spells them', () => {
+  it.each([
+    ['7', [7]],
+    ['0 3 3 -1 12', [0, 3, 3, -1, 12]],
+    ['2:1748854800000 -1:1749027600123', [2, 1748854800000, -1, 1749027600123]],
+  ])('%s', (path, numbers) => {
+    expect(pathNumbers(path)).toEqual(numbers);
   });
 });
