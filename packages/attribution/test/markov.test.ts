@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { attribute, markovFromTallies, parsePathsFile, solveLinearSystem, type AttributionResult, type Journey } from '../src/index.js';
+import { attribute, markovFromTallies, parsePathsFile, solveLinearSystem, tallyJourneys, type AttributionResult, type Journey } from '../src/index.js';
 
 const path = (text: string, conversions: number, nulls = 0, value = conversions): Journey => ({
   touches: text.split('>').map((c) => ({ channel: c.trim() })),
@@ -214,6 +214,23 @@ describe('markov from tallies (what a store counts instead of building paths)', 
     expect(fromTallies.rows.map((r) => [r.key, r.conversions.toFixed(6), r.value.toFixed(4), r.removalEffect!.toFixed(9)])).toEqual(
       fromPaths.rows.map((r) => [r.key, r.conversions.toFixed(6), r.value.toFixed(4), r.removalEffect!.toFixed(9)]),
     );
+  });
+
+  it('tallies journeys summed per start, pair and end, whatever the number of paths', () => {
+    const a = { channel: 'A' };
+    const b = { channel: 'B' };
+    const journeys: Journey[] = [
+      { touches: [a, b, a], conversions: 1, value: 10 },
+      { touches: [a, b, a], conversions: 0, nulls: 2 },
+      { touches: [b], conversions: 2, value: 5, nulls: 1 },
+      { touches: [], conversions: 1, value: 7 },
+    ];
+    const tallies = tallyJourneys(journeys);
+    expect(tallies.touches).toEqual([a, b]);
+    expect(tallies.starts).toEqual([[0, 3], [1, 3]]);
+    expect(tallies.transitions).toEqual([[0, 1, 3], [1, 0, 3]]);
+    expect(tallies.ends).toEqual([[0, 1, 2], [1, 2, 1]]);
+    expect(tallies).toMatchObject({ conversions: 3, value: 15, uncredited: { conversions: 1, value: 7 } });
   });
 
   it('merges touches whose keys are equal into one state (a grouping coarser than the touches)', () => {
