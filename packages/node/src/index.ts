@@ -1,4 +1,5 @@
-import type { BatchResponse, Conversion, ErrorResponse, Message, SpendRow } from '@lazo/protocol/types';
+import type { PersonProfile } from '@lazo/protocol/persons';
+import type { BatchResponse, Conversion, ErrorResponse, Message, SpendResponse, SpendRow } from '@lazo/protocol/types';
 
 export interface LazoClientOptions {
   /** Base URL of the Lazo API, e.g. `https://lazo.example.com`. */
@@ -112,14 +113,16 @@ export function createLazoClient(options: LazoClientOptions) {
     /** Conversions from a spreadsheet export (CSV text with a header row). */
     conversionsCsv: (csv: string) => request<BatchResponse>('POST', '/v1/conversions', csv, 'text/csv'),
     /** Ad spend rows; upserted on (date, source, medium, campaign). */
-    spend: (rows: SpendRow[]) => request<Record<string, unknown>>('PUT', '/v1/spend', rows),
+    spend: (rows: SpendRow[]) => request<SpendResponse>('PUT', '/v1/spend', rows),
     /** The lead profile by Lazo person id. */
-    person: (personId: string) => request<Record<string, unknown>>('GET', `/v1/persons/${encodeURIComponent(personId)}`),
+    person: (personId: string) => request<PersonProfile>('GET', `/v1/persons/${encodeURIComponent(personId)}`),
     /** The lead profile by one of its identities; `undefined` when nobody matches. */
     findPerson: async (by: { email?: string; userId?: string; anonymousId?: string }) => {
       const query = new URLSearchParams(Object.entries(by).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      // Without an identity the endpoint lists persons instead: say so rather than return a page as a profile.
+      if (query.size === 0) throw new TypeError('findPerson needs an email, userId or anonymousId');
       try {
-        return await request<Record<string, unknown>>('GET', `/v1/persons?${query}`);
+        return await request<PersonProfile>('GET', `/v1/persons?${query}`);
       } catch (e) {
         if (e instanceof LazoApiError && e.status === 404) return undefined;
         throw e;

@@ -58,6 +58,13 @@ describe('createLazoClient', () => {
     expect(calls[0]!.url).toBe('http://lazo.test/v1/persons?email=a%2Bb%40c.d');
   });
 
+  it('refuses findPerson without an identity (the endpoint would list persons)', async () => {
+    const { fn, calls } = fakeFetch([]);
+    const client = createLazoClient({ host: 'http://lazo.test', secretKey: 'sk_x', fetch: fn });
+    await expect(client.findPerson({})).rejects.toThrow('findPerson needs an email, userId or anonymousId');
+    expect(calls).toHaveLength(0);
+  });
+
   it('sends CSV conversions as text/csv', async () => {
     const { fn, calls } = fakeFetch([json(200, ok)]);
     const client = createLazoClient({ host: 'http://lazo.test', secretKey: 'sk_x', fetch: fn });
