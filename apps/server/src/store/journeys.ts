@@ -137,12 +137,9 @@ export async function loadMarkovTallies(db: Queryable, q: JourneySetsQuery): Pro
   const states = [...touches, touchOf(-1)];
   const state = (gid: number) => (gid < 0 ? touches.length : gid);
   // Each type leaves out its own visitors; one pass counts for all types, grouped by which keep the touch.
-  const skipped = await Promise.all(
-    converting.map(async ({ visitors }, i) => [...visitors, ...(q.conversions[i] === 'lead' ? await settledLeadVisitors(db, q) : [])]),
-  );
   const { rows } = await db.query<{ prev_kind_id: number | null; kind_id: number; kept_by: boolean[]; follows: number; starts: number; ends: number }>(
-    markovNullTalliesSql(q.conversions.length),
-    [q.siteId, utcDay(q.from), utcDay(q.to), ...skipped],
+    markovNullTalliesSql(q.conversions),
+    [q.siteId, utcDay(q.from), utcDay(q.to), ...converting.map(({ visitors }) => visitors), ...(q.conversions.includes('lead') ? [q.from] : [])],
   );
   // A kind numbered after the kinds were read is the unknown touch.
   const stateOfKind = (kindId: number) => state(gids[kindId - 1] ?? -1);
@@ -160,15 +157,6 @@ export async function loadMarkovTallies(db: Queryable, q: JourneySetsQuery): Pro
     }
     return tallies;
   });
-}
-
-/** Visitor hashes of the persons who were leads before the window: they cannot become leads in it. */
-async function settledLeadVisitors(db: Queryable, q: JourneySetsQuery): Promise<string[]> {
-  const { rows } = await db.query<{ visitor: string }>(
-    `select ${visitorHashSql(`'p:' || coalesce(merged_into, person_id)`)}::text as visitor from persons where site_id = $1 group by 1 having min(created_at) < $2`,
-    [q.siteId, q.from],
-  );
-  return rows.map((r) => r.visitor);
 }
 
 /**
@@ -319,20 +307,27 @@ function convertingSql(
 }
 
 /**
- * Markov's paths that led nowhere, counted for `types` conversion types at once ($1 site, $2–$3 the window's
- * UTC days, end exclusive, $4… per type the visitors it leaves out: those who converted in the window, and
- * for leads those who were leads before it): each other journey's touches of the window form one path. A
- * touch follows its journey's previous touch when that one is in the window too, else it starts the path;
- * it ends the path when the journey's next touch is after the window. Per (previous kind, kind, which
- * types keep it): how often each. Grouping on the keeps tests each visitor against each list once.
+ * Markov's paths that led nowhere, counted for several conversion types at once ($1 site, $2–$3 the window's
+ * UTC days, end exclusive, $4… per type the visitors who converted in the window, then, if a type is `lead`,
+ * the window's first instant):
+ * each other journey's touches of the window form one path. For leads, the persons who were leads before
+ * the window are left out too (they cannot become one): a hashed subquery, which each parallel worker
+ * builds once, rather than their hashes sent and parsed as a parameter. A touch follows its journey's
+ * previous touch when that one is in the window too, else it starts the path; it ends the path when the
+ * journey's next touch is after the window. Per (previous kind, kind, which types keep it): how often
+ * each. Grouping on the keeps tests each visitor against each list once.
  */
-const markovNullTalliesSql = (types: number) => {
-  const each = (f: (i: number) => string) => Array.from({ length: types }, (_, i) => f(i)).join(', ');
+const markovNullTalliesSql = (types: readonly string[]) => {
+  const each = (f: (i: number) => string) => types.map((_, i) => f(i)).join(', ');
+  const settledLead = `t.visitor in (
+        select ${visitorHashSql(`'p:' || coalesce(merged_into, person_id)`)} from persons where site_id = $1 group by 1 having min(created_at) < $${4 + types.length}
+      )`;
+  const kept = (i: number) => `not (t.visitor = any($${4 + i}::bigint[])${types[i] === 'lead' ? ` or ${settledLead}` : ''}) as kept${i}`;
   return /* sql */ `
   select t.prev_kind_id, t.kind_id, array[${each((i) => `kept${i}`)}]::boolean[] as kept_by,
          follows::float8, starts::float8, ends::float8
   from (
-    select t.prev_kind_id, t.kind_id, ${each((i) => `not (t.visitor = any($${4 + i}::bigint[])) as kept${i}`)},
+    select t.prev_kind_id, t.kind_id, ${each(kept)},
            count(*) filter (where t.prev_day >= $2::date) as follows,
            count(*) filter (where t.prev_day is null or t.prev_day < $2::date) as starts,
            count(*) filter (where t.next_day is null or t.next_day >= $3::date) as ends
