@@ -83,10 +83,10 @@ export async function funnelReport(db: Db, site: Site, p: FunnelParams): Promise
       spend.set(group, (spend.get(group) ?? 0) + s.amount);
     }
     const nps = new Map<string, { promoters: number; passives: number; detractors: number }>();
-    const groupOfKind = new Map(kinds.map((k) => [k.kind.id, k.group]));
+    const groupOfKindId = new Map(kinds.map((k) => [k.kind.id, k.group]));
     for (const answer of await npsByFirstTouch(q, w)) {
       // Kinds and touches are read in one snapshot: every first touch's kind is among the kinds.
-      const group = answer.kind_id === null ? EXCLUDED : (groupOfKind.get(answer.kind_id) ?? EXCLUDED);
+      const group = answer.kind_id === null ? EXCLUDED : (groupOfKindId.get(answer.kind_id) ?? EXCLUDED);
       const n = nps.get(group) ?? { promoters: 0, passives: 0, detractors: 0 };
       n.promoters += answer.promoters;
       n.passives += answer.passives;

@@ -237,8 +237,8 @@ export function pathNumbers(path: string): number[] {
 
 /**
  * A conversion type's conversions of the window (`$2`–`$3`) as rows (jkey, at, value, prev_at, tiebreak),
- * ordered by (at, tiebreak): `lead` from persons, any other type (its name at `$typeParam`) from conversions, with the journey's
- * previous conversion of that type within the lookback (`$4`).
+ * to be ordered by (at, tiebreak): `lead` from persons, any other type (its name at `$typeParam`) from
+ * conversions, with the journey's previous conversion of that type within the lookback (`$4`).
  */
 function conversionsSql(type: string, typeParam: number): string {
   if (type === 'lead') {
@@ -308,14 +308,13 @@ function convertingSql(
 
 /**
  * Markov's paths that led nowhere, counted for several conversion types at once ($1 site, $2–$3 the window's
- * UTC days, end exclusive, $4… per type the visitors who converted in the window, then, if a type is `lead`,
- * the window's first instant):
- * each other journey's touches of the window form one path. For leads, the persons who were leads before
- * the window are left out too (they cannot become one): a hashed subquery, which each parallel worker
- * builds once, rather than their hashes sent and parsed as a parameter. A touch follows its journey's
- * previous touch when that one is in the window too, else it starts the path; it ends the path when the
- * journey's next touch is after the window. Per (previous kind, kind, which types keep it): how often
- * each. Grouping on the keeps tests each visitor against each list once.
+ * UTC days, end exclusive, $4… per type the visitors who converted in the window, then, if a type is
+ * `lead`, the window's first instant): each other journey's touches of the window form one path. For
+ * leads, the persons who were leads before the window are left out too (they cannot become one): a hashed
+ * subquery, which each parallel worker builds once, rather than their hashes sent and parsed as a
+ * parameter. A touch follows its journey's previous touch when that one is in the window too, else it
+ * starts the path; it ends the path when the journey's next touch is after the window. Per (previous kind,
+ * kind, which types keep it): how often each. Grouping on the keeps tests each visitor against each list once.
  */
 const markovNullTalliesSql = (types: readonly string[]) => {
   const each = (f: (i: number) => string) => types.map((_, i) => f(i)).join(', ');
