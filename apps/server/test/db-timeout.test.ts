@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { UsageError, openMigratedDb } from '../src/cli/io.js';
 import { mapDbError } from '../src/errors.js';
-import { DbTimeoutError, dbFor, openPostgres, type Db, type Queryable } from '../src/store/db.js';
+import { DbTimeoutError, dbFor, openPostgres, type Db } from '../src/store/db.js';
 import { createSite, type CreatedSite } from '../src/store/sites.js';
 import { openTestDb, postgresUrl } from './helpers/engines.js';
+import { expectUnavailable, interceptStatements, proxiedPostgres } from './helpers/db-faults.js';
 import { createStallingProxy } from './helpers/stalling-proxy.js';
 import { basic } from './helpers/test-server.js';
 
@@ -24,13 +25,6 @@ const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
   return [result, performance.now() - t0];
 };
 
-function expectUnavailable(res: { statusCode: number; headers: Record<string, unknown>; json(): { error: { code: string; message: string } } }, says: string) {
-  expect(res.statusCode).toBe(503);
-  expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
-  expect(res.json().error.code).toBe('LAZO_ERR_DB_UNAVAILABLE');
-  expect(res.json().error.message).toContain(says);
-}
-
 describe.runIf(postgresUrl)('PostgreSQL that stops answering without closing connections', () => {
   let direct: Db;
   let proxied: Db;
@@ -42,22 +36,17 @@ describe.runIf(postgresUrl)('PostgreSQL that stops answering without closing con
 
   beforeAll(async () => {
     direct = await openTestDb('postgres');
-    const url = new URL(postgresUrl!);
-    proxy = await createStallingProxy({ host: url.hostname || '127.0.0.1', port: Number(url.port || 5432) });
-    url.hostname = '127.0.0.1';
-    url.port = String(proxy.port);
-    proxyUrl = url.toString();
+    ({ proxy, url: proxyUrl } = await proxiedPostgres(createStallingProxy));
     proxied = await openPostgres(proxyUrl, { max: 4, timeoutMs: TIMEOUT_MS, reportTimeoutMs: REPORT_TIMEOUT_MS });
     // When armed, the server goes silent just before the next insert of events reaches it, on either of
     // the writer's paths (a statement of its own, or inside a transaction for groups with identify).
-    const stalling = (q: Queryable): Queryable['query'] => (sql, params) => {
+    const flaky = interceptStatements(proxied, (sql, send) => {
       if (stallOnInsert && sql.includes('insert into events')) {
         stallOnInsert = false;
         proxy.stall();
       }
-      return q.query(sql, params);
-    };
-    const flaky: Db = { ...proxied, query: stalling(proxied), transaction: (fn) => proxied.transaction((tx) => fn({ query: stalling(tx) })) };
+      return send();
+    });
     app = await buildApp({ db: flaky, rateLimitPerMinute: false });
     await app.ready();
     site = await createSite(direct, { name: 'Timeouts', origins: [] });

@@ -2,10 +2,11 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
-import { openPglite, openPostgres, type Db, type Queryable } from '../src/store/db.js';
+import { openPglite, openPostgres, type Db } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
 import { createSite, type CreatedSite } from '../src/store/sites.js';
 import { openTestDb, postgresUrl } from './helpers/engines.js';
+import { expectUnavailable, interceptStatements, proxiedPostgres } from './helpers/db-faults.js';
 import { basic } from './helpers/test-server.js';
 
 /**
@@ -63,12 +64,6 @@ const batchOf = (ids: string[]) => ({
   })),
 });
 
-function expectUnavailable(res: { statusCode: number; headers: Record<string, unknown>; json(): { error: { code: string } } }) {
-  expect(res.statusCode).toBe(503);
-  expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
-  expect(res.json().error.code).toBe('LAZO_ERR_DB_UNAVAILABLE');
-}
-
 describe.runIf(postgresUrl)('PostgreSQL unreachable, then back', () => {
   let direct: Db;
   let proxied: Db;
@@ -79,23 +74,18 @@ describe.runIf(postgresUrl)('PostgreSQL unreachable, then back', () => {
 
   beforeAll(async () => {
     direct = await openTestDb('postgres');
-    const url = new URL(postgresUrl!);
-    proxy = await createCuttableProxy({ host: url.hostname || '127.0.0.1', port: Number(url.port || 5432) });
-    url.hostname = '127.0.0.1';
-    url.port = String(proxy.port);
-    proxied = await openPostgres(url.toString(), { max: 4 });
+    const through = await proxiedPostgres(createCuttableProxy);
+    proxy = through.proxy;
+    proxied = await openPostgres(through.url, { max: 4 });
     // When armed, the next insert of events cuts the connection as soon as it is sent, whether the writer
     // sends it inside a transaction (groups with identify messages) or as a statement of its own.
-    const cutOnInsert = (q: Queryable): Queryable['query'] => (sql, params) => {
-      const cutNow = cutArmed && sql.includes('insert into events');
-      if (cutNow) cutArmed = false;
-      return cutNow ? Object.assign(q.query(sql, params), void proxy.cut()) : q.query(sql, params);
-    };
-    const flaky: Db = {
-      ...proxied,
-      query: cutOnInsert(proxied),
-      transaction: (fn) => proxied.transaction((tx) => fn({ query: cutOnInsert(tx) })),
-    };
+    const flaky = interceptStatements(proxied, (sql, send) => {
+      if (!(cutArmed && sql.includes('insert into events'))) return send();
+      cutArmed = false;
+      const sent = send();
+      void proxy.cut();
+      return sent;
+    });
     app = await buildApp({ db: flaky, rateLimitPerMinute: false });
     await app.ready();
   });
