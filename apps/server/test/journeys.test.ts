@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attribute, classifyChannel, creditedTouches, type Journey, type ModelName } from '@lazo/attribution';
+import { attribute, classifyChannel, creditedTouches, type CreditedTouches, type Journey, type ModelName, type Touch } from '@lazo/attribution';
 import { loadJourneySets, loadJourneys, loadMarkovTallies, loadTouchKinds, type JourneyQuery } from '../src/store/journeys.js';
 import { resolvePendingSessions } from '../src/store/session-persons.js';
 import { seedDemoData } from '../src/store/demo-seed.js';
@@ -184,6 +184,63 @@ describe.each(engines)('demo journeys on %s', (engine) => {
         );
       }
     }
+  });
+
+  // Leads are read from the lead moment their touches carry (migration 0006), not by probing: each lead's
+  // path must be its person's visits in the lookback before it, as the sessions and persons define it.
+  it("reads each lead's path as its person's visits in the lookback, whole or cut to the credited touch", async () => {
+    const grouping = createGrouping(['channel', 'campaign'], []);
+    const kinds = (await loadTouchKinds(t.db, site.siteId)).map(grouping.group);
+    const touchOfKind = new Map(kinds.map((k) => [k.kind.id, k.touch]));
+    const query = { siteId: site.siteId, from: new Date('2025-05-15T00:00:00Z'), to: new Date('2025-07-01T00:00:00Z'), conversions: ['lead'], lookbackDays: 30, kinds };
+    const { rows: leads } = await t.db.query<{ root: string; at: Date }>(
+      `select coalesce(merged_into, person_id) as root, min(created_at) as at from persons where site_id = $1 group by 1 having min(created_at) >= $2 and min(created_at) < $3`,
+      [site.siteId, query.from, query.to],
+    );
+    const { rows: visits } = await t.db.query<{ person_id: string; started_at: Date; kind_id: number }>(
+      `select person_id, started_at, kind_id from sessions where site_id = $1 and person_id is not null and not is_bot order by started_at, kind_id`,
+      [site.siteId],
+    );
+    const cuts: Record<CreditedTouches, (path: readonly Touch[]) => readonly Touch[]> = {
+      all: (path) => path,
+      first: (path) => path.slice(0, 1),
+      last: (path) => path.slice(-1),
+      last_non_direct: (path) => (path.length === 0 ? [] : [path.filter((x) => x.channel !== 'Direct').at(-1) ?? path.at(-1)!]),
+    };
+    const counted = (paths: ReadonlyArray<readonly Touch[]>) => {
+      const byPath = new Map<string, number>();
+      for (const path of paths) {
+        const key = path.map((x) => grouping.keyOfTouch(x)).join(' > ');
+        byPath.set(key, (byPath.get(key) ?? 0) + 1);
+      }
+      return Object.fromEntries([...byPath].sort());
+    };
+    const lookbackMs = 30 * 86_400_000;
+    const expected = leads.map((l) =>
+      visits
+        .filter((v) => v.person_id === l.root && v.started_at.getTime() <= l.at.getTime() && v.started_at.getTime() >= l.at.getTime() - lookbackMs)
+        .map((v) => touchOfKind.get(v.kind_id)!),
+    );
+    expect(leads.length).toBeGreaterThan(10);
+    expect(expected.filter((path) => path.length > 1).length).toBeGreaterThan(5);
+    for (const [reads, cut] of Object.entries(cuts) as Array<[CreditedTouches, (path: readonly Touch[]) => readonly Touch[]]>) {
+      const [loaded] = await loadJourneySets(t.db, { ...query, reads });
+      const paths = loaded!.flatMap((j) => Array.from({ length: j.conversions }, () => j.touches));
+      expect(counted(paths), reads).toEqual(counted(expected.map(cut)));
+    }
+    // With times (time_decay): each lead with a touch, its moment and its touches' starts.
+    const [timed] = await loadJourneySets(t.db, { ...query, withTimes: true });
+    const timesOf = (journeys: Array<{ at: number; times: number[] }>) => journeys.map((j) => JSON.stringify([j.at, j.times])).sort();
+    expect(timesOf(timed!.filter((j) => j.touches.length > 0).map((j) => ({ at: j.at!, times: [...j.times!] })))).toEqual(
+      timesOf(
+        leads
+          .map((l) => ({
+            at: l.at.getTime(),
+            times: visits.filter((v) => v.person_id === l.root && v.started_at <= l.at && v.started_at.getTime() >= l.at.getTime() - lookbackMs).map((v) => v.started_at.getTime()),
+          }))
+          .filter((j) => j.times.length > 0),
+      ),
+    );
   });
 
   // The funnel reads only the touch a rule credits (one index probe per conversion): its credit must be

@@ -12,21 +12,29 @@ const rootOfUser = async (t: TestApp, site: CreatedSite, userId: string) =>
   (await t.db.query<{ p: string }>('select coalesce(merged_into, person_id) as p from persons where site_id = $1 and user_id = $2', [site.siteId, userId])).rows[0]?.p;
 
 /**
- * The touches of migration 0005 against their definition, derived here from the sessions: every resolved,
- * non-bot session once, with the day of its journey's previous and next touch, the previous touch's kind,
- * and the day of the previous touch in the same channel (under the site's rules now), source, medium and
- * campaign — journeys ordered by (started_at, kind_id).
+ * The touches of migrations 0005 and 0006 against their definition, derived here from the sessions and
+ * persons: every resolved, non-bot session once, with the day of its journey's previous and next touch, the
+ * previous touch's kind, the day of the previous touch in the same channel (under the site's rules now),
+ * source, medium and campaign — journeys ordered by (started_at, kind_id) — and its journey's lead moment
+ * (the earliest creation among the person's root and the persons merged into it), with the previous and next
+ * touch's start on touches up to it.
  */
 async function expectTouchesDerived(db: Db, siteId: string): Promise<void> {
   const { rows: [site] } = await db.query<{ rules: ChannelRule[] | null }>(`select settings->'channelRules' as rules from sites where site_id = $1`, [siteId]);
   const classify = createChannelClassifier(site?.rules ?? []);
-  const { rows: sessions } = await db.query<{ visitor: string; started_at: Date; kind_id: number; source: string; medium: string; campaign: string }>(
-    `select s.visitor::text, s.started_at, s.kind_id, k.source, k.medium, k.campaign
+  const { rows: leads } = await db.query<{ root: string; at: Date }>(
+    'select coalesce(merged_into, person_id) as root, min(created_at) as at from persons where site_id = $1 group by 1',
+    [siteId],
+  );
+  const leadOf = new Map(leads.map((l) => [l.root, l.at.toISOString()]));
+  const { rows: sessions } = await db.query<{ visitor: string; person_id: string | null; started_at: Date; kind_id: number; source: string; medium: string; campaign: string }>(
+    `select s.visitor::text, s.person_id, s.started_at, s.kind_id, k.source, k.medium, k.campaign
      from sessions s join touch_kinds k on k.site_id = s.site_id and k.kind_id = s.kind_id
      where s.site_id = $1 and s.visitor is not null and not s.is_bot`,
     [siteId],
   );
   const day = (d: Date) => d.toISOString().slice(0, 10);
+  const instant = (d: unknown) => (d === null ? null : (d as Date).toISOString());
   const journeys = new Map<string, typeof sessions>();
   for (const s of sessions) journeys.set(s.visitor, [...(journeys.get(s.visitor) ?? []), s]);
   const expected: unknown[] = [];
@@ -37,17 +45,23 @@ async function expectTouchesDerived(db: Db, siteId: string): Promise<void> {
       const values = { channel: classify(s), source: s.source, medium: s.medium, campaign: s.campaign };
       const previousIn = Object.fromEntries(Object.entries(values).map(([dim, v]) => [dim, lastIn[dim]!.get(v) ?? null]));
       for (const [dim, v] of Object.entries(values)) lastIn[dim]!.set(v, day(s.started_at));
+      const leadAt = s.person_id === null ? null : (leadOf.get(s.person_id) ?? null);
+      const upToLead = leadAt !== null && s.started_at.toISOString() <= leadAt;
       expected.push({
         visitor: s.visitor, startedAt: s.started_at.toISOString(), kind: s.kind_id, day: day(s.started_at),
         prevDay: i > 0 ? day(journey[i - 1]!.started_at) : null, nextDay: i + 1 < journey.length ? day(journey[i + 1]!.started_at) : null,
         prevKind: i > 0 ? journey[i - 1]!.kind_id : null,
         prevChannelDay: previousIn.channel, prevSourceDay: previousIn.source, prevMediumDay: previousIn.medium, prevCampaignDay: previousIn.campaign,
+        leadAt,
+        prevStartedAt: upToLead && i > 0 ? journey[i - 1]!.started_at.toISOString() : null,
+        nextStartedAt: upToLead && i + 1 < journey.length ? journey[i + 1]!.started_at.toISOString() : null,
       });
     });
   }
   const { rows: touches } = await db.query(
     `select visitor::text, started_at, kind_id, day::text, prev_day::text, next_day::text, prev_kind_id,
-            prev_channel_day::text, prev_source_day::text, prev_medium_day::text, prev_campaign_day::text
+            prev_channel_day::text, prev_source_day::text, prev_medium_day::text, prev_campaign_day::text,
+            lead_at, prev_started_at, next_started_at
      from touches where site_id = $1`,
     [siteId],
   );
@@ -55,6 +69,7 @@ async function expectTouchesDerived(db: Db, siteId: string): Promise<void> {
     visitor: t.visitor, startedAt: (t.started_at as Date).toISOString(), kind: t.kind_id, day: t.day,
     prevDay: t.prev_day, nextDay: t.next_day, prevKind: t.prev_kind_id,
     prevChannelDay: t.prev_channel_day, prevSourceDay: t.prev_source_day, prevMediumDay: t.prev_medium_day, prevCampaignDay: t.prev_campaign_day,
+    leadAt: instant(t.lead_at), prevStartedAt: instant(t.prev_started_at), nextStartedAt: instant(t.next_started_at),
   }));
   const order = (xs: unknown[]) => xs.map((x) => JSON.stringify(x)).sort();
   expect(order(actual)).toEqual(order(expected));
@@ -152,6 +167,21 @@ describe.each(engines)('session person cache on %s', (engine) => {
     const crm = await personOf(site, 'crm-7');
     expect(crm).toBeTruthy();
     expect((await cached(site))['call-1']).toBe(crm);
+  });
+
+  it("moves a journey's lead moment when an earlier person without visits is merged into it", async () => {
+    const site = await t.newSite();
+    // A backend identifies crm-1 first (no browser, no visit); the person later visits and signs up as u-web.
+    await send(site, [identify(null, 'crm-1', {}, 0)]);
+    await send(site, [page('tab', 10, { session: 't1' }), page('tab', 20, { session: 't2' }), identify('tab', 'u-web', {}, 20, 't2')]);
+    await cached(site);
+    const leadAt = async () =>
+      (await t.db.query<{ at: Date }>('select distinct lead_at as at from touches where site_id = $1', [site.siteId])).rows.map((r) => r.at.toISOString());
+    expect(await leadAt()).toEqual([at(20)]);
+    // Merging crm-1 into u-web moves no visit, but u-web's journey became a lead at minute 0.
+    await send(site, [alias('crm-1', 'u-web', 30)]);
+    await cached(site);
+    expect(await leadAt()).toEqual([at(0)]);
   });
 
   it('follows a visit that a late message moves to an earlier start and another landing touch', async () => {

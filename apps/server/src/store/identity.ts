@@ -166,8 +166,10 @@ function noteChange(change: IdentityChange, op: IdentityOp): void {
       change.anonymousIds.add(op.anonymousId);
       return;
     case 'merge':
-      // Chains are flat, so the cache names roots: the merged root's sessions move to the survivor.
+      // Chains are flat, so the cache names roots: the merged root's sessions move to the survivor, whose
+      // lead moment becomes the earlier of the two (migration 0006), even when the merged one had no visit.
       change.personIds.add(op.fromPersonId);
+      change.leadMoved.add(op.intoPersonId);
       return;
     case 'create':
       // A userId now names a person: backend touches with that userId resolve to it.

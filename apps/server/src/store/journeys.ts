@@ -23,9 +23,10 @@ import { journeyKeySql, visitorHashSql } from './session-persons.js';
  *
  * Touches (migration 0005: a journey's sessions that are not bots') are labelled with groups (their
  * `kind_id` mapped to the group the caller classified it into) and only paths or counts come back: for
- * each conversion, its path, read by probing its journey in touches_journey_idx; for Markov's paths that
- * led nowhere, transition tallies counted in SQL from each touch's previous and next touch, so that a
- * million touches come back as a few hundred rows.
+ * each conversion, its path, read by probing its journey in touches_journey_idx (for leads, whose moment
+ * the touches carry, migration 0006: one range of touches_lead_idx); for Markov's paths that led nowhere,
+ * transition tallies counted in SQL from each touch's previous and next touch, so that a million touches
+ * come back as a few hundred rows.
  */
 
 /** A distinct landing touch of the site's sessions. */
@@ -137,10 +138,8 @@ export async function loadMarkovTallies(db: Queryable, q: JourneySetsQuery): Pro
   const states = [...touches, touchOf(-1)];
   const state = (gid: number) => (gid < 0 ? touches.length : gid);
   // Each type leaves out its own visitors; one pass counts for all types, grouped by which keep the touch.
-  const { rows } = await db.query<{ prev_kind_id: number | null; kind_id: number; kept_by: boolean[]; follows: number; starts: number; ends: number }>(
-    markovNullTalliesSql(q.conversions),
-    [q.siteId, utcDay(q.from), utcDay(q.to), ...converting.map(({ visitors }) => visitors), ...(q.conversions.includes('lead') ? [q.from] : [])],
-  );
+  const nulls = markovNullTalliesSql(q, converting.map(({ visitors }) => visitors));
+  const { rows } = await db.query<{ prev_kind_id: number | null; kind_id: number; kept_by: boolean[]; follows: number; starts: number; ends: number }>(nulls.sql, nulls.params);
   // A kind numbered after the kinds were read is the unknown touch.
   const stateOfKind = (kindId: number) => state(gids[kindId - 1] ?? -1);
   return converting.map(({ journeys }, i) => {
@@ -161,16 +160,17 @@ export async function loadMarkovTallies(db: Queryable, q: JourneySetsQuery): Pro
 
 /**
  * The journeys of several conversion types at once (the funnel's leads and customers), one list per type
- * in the order asked, from one statement.
+ * in the order asked.
  */
 export async function loadJourneySets(db: Queryable, q: JourneySetsQuery): Promise<Journey[][]> {
   return (await convertingJourneys(db, q, groupKinds(q), { withTimes: q.withTimes ?? false })).map((set) => set.journeys);
 }
 
 /**
- * Each type's conversions of the window with their paths, in one statement: conversions are listed and
- * their journeys probed without a round trip of their keys. With `withVisitors`, each type's journey keys
- * (as sessions.visitor holds them) come back too.
+ * Each type's conversions of the window with their paths: the leads' from their touches (leadsSql), the
+ * other types' in one statement that lists them and probes their journeys without a round trip of their
+ * keys (convertingSql). With `withVisitors`, the other types' journey keys (as sessions.visitor holds them)
+ * come back too; a lead's journey is told by its touches' lead_at.
  */
 async function convertingJourneys(
   db: Queryable,
@@ -181,34 +181,54 @@ async function convertingJourneys(
   const { touchOf, gids, direct } = grouped;
   const withTimes = o.withTimes ?? false;
   const sets = q.conversions.map(() => ({ journeys: [] as Journey[], visitors: [] as string[], byPath: new Map<string, Journey>() }));
-  const { sql, params } = convertingSql(q, { gids, direct, withTimes, withVisitors: o.withVisitors ?? false });
-  const { rows } = await db.query<{ type: number; at: number; value: number; visitor?: string; path: string | null }>(sql, params);
-  for (const r of rows) {
-    const set = sets[r.type]!;
-    const value = Number(r.value);
-    if (r.visitor !== undefined) set.visitors.push(r.visitor);
+  /** Counts `conversions` conversions of a path (null: no touch) into a set. */
+  const add = (set: (typeof sets)[number], path: string | null, value: number, at: number, conversions = 1) => {
     if (withTimes) {
       // Touches shared by group, each journey's times beside them.
-      const numbers = r.path ? pathNumbers(r.path) : [];
+      const numbers = path ? pathNumbers(path) : [];
       const touches: Touch[] = [];
       const times: number[] = [];
       for (let i = 0; i < numbers.length; i += 2) {
         touches.push(touchOf(numbers[i]!));
         times.push(numbers[i + 1]!);
       }
-      set.journeys.push({ touches, times, conversions: 1, value, nulls: 0, at: Number(r.at) });
-      continue;
+      set.journeys.push({ touches, times, conversions, value, nulls: 0, at });
+      return;
     }
-    const key = r.path ?? '';
+    const key = path ?? '';
     const same = set.byPath.get(key);
     if (same) {
-      same.conversions += 1;
+      same.conversions += conversions;
       same.value = (same.value ?? 0) + value;
     } else {
-      const journey: Journey = { touches: r.path ? pathNumbers(r.path).map(touchOf) : [], conversions: 1, value, nulls: 0 };
+      const journey: Journey = { touches: path ? pathNumbers(path).map(touchOf) : [], conversions, value, nulls: 0 };
       set.byPath.set(key, journey);
       set.journeys.push(journey);
     }
+  };
+  const sql = { gids, direct, withTimes, withVisitors: o.withVisitors ?? false };
+  const others = q.conversions.flatMap((type, i) => (type === 'lead' ? [] : [i]));
+  if (others.length > 0) {
+    const statement = convertingSql(q, others, sql);
+    const { rows } = await db.query<{ type: number; at: number; value: number; visitor?: string; path: string | null }>(statement.sql, statement.params);
+    for (const r of rows) {
+      const set = sets[r.type]!;
+      if (r.visitor !== undefined) set.visitors.push(r.visitor);
+      add(set, r.path, Number(r.value), Number(r.at));
+    }
+  }
+  if (others.length < q.conversions.length) {
+    const leads = leadsSql(q, sql);
+    const { rows } = await db.query<{ at: number; path: string }>(leads.paths, leads.params);
+    const { rows: count } = await db.query<{ n: number }>(leads.count, leads.params.slice(0, 3));
+    q.conversions.forEach((type, i) => {
+      if (type !== 'lead') return;
+      const set = sets[i]!;
+      for (const r of rows) add(set, r.path, 0, Number(r.at));
+      // The window's leads without a touch in their lookback.
+      const uncredited = count[0]!.n - rows.length;
+      if (uncredited > 0) add(set, null, 0, 0, uncredited);
+    });
   }
   return sets.map(({ journeys, visitors }) => ({ journeys, visitors }));
 }
@@ -237,18 +257,10 @@ export function pathNumbers(path: string): number[] {
 
 /**
  * A conversion type's conversions of the window (`$2`–`$3`) as rows (jkey, at, value, prev_at, tiebreak),
- * to be ordered by (at, tiebreak): `lead` from persons, any other type (its name at `$typeParam`) from
- * conversions, with the journey's previous conversion of that type within the lookback (`$4`).
+ * to be ordered by (at, tiebreak): a row of conversions of that type (its name at `$typeParam`), with the
+ * journey's previous conversion of that type within the lookback (`$4`).
  */
-function conversionsSql(type: string, typeParam: number): string {
-  if (type === 'lead') {
-    // A lead is a root person; its moment is the earliest creation among it and those merged into it.
-    return /* sql */ `
-      select 'p:' || root as jkey, at, 0::float8 as value, null::timestamptz as prev_at, root as tiebreak from (
-        select coalesce(merged_into, person_id) as root, min(created_at) as at from persons where site_id = $1 group by 1
-      ) leads
-      where at >= $2 and at < $3`;
-  }
+function conversionsSql(typeParam: number): string {
   return /* sql */ `
       select jkey, at, value::float8 as value, prev_at, conversion_id as tiebreak from (
         select jkey, occurred_at as at, value, conversion_id,
@@ -263,25 +275,71 @@ function conversionsSql(type: string, typeParam: number): string {
       where at >= $2`;
 }
 
+/** A touch of `alias` as the statements spell it (see pathNumbers): its group number, with times `group:ms`. */
+function touchSql(alias: string, withTimes: boolean): string {
+  // -1: left out or unknown. One aggregate rather than two for times; date_part is a float8 (extract's
+  // numeric costs more than the rest of a probe).
+  const gid = `coalesce(($5::int[])[${alias}.kind_id], -1)::text`;
+  return withTimes ? `${gid} || ':' || (date_part('epoch', ${alias}.started_at) * 1000)::bigint::text` : gid;
+}
+
+interface PathOptions {
+  gids: number[];
+  direct: boolean[];
+  withTimes: boolean;
+  withVisitors: boolean;
+}
+
 /**
- * One row per conversion of each type (type: its index in q.conversions), in each type's order, with its
- * path: the touches of its journey (touches_journey_idx, migration 0005, an index-only read) in its
- * lookback, after the journey's previous conversion of the same type (a repeat purchase does not re-credit
- * old touches), in the journey's order; or only the touch the model credits. $1 site, $2–$3 window,
- * $4 lookback, $5 group of each kind, then the conversion types other than `lead` and last_non_direct's
- * direct kinds.
+ * The window's leads: a lead is a root person, and its moment the earliest creation among it and those
+ * merged into it, which its journey's touches carry (migration 0006). `paths`: one row per lead with a touch
+ * in its lookback — its path, or the touch the rule credits (first: the previous touch is before the
+ * lookback; last: the next one is after the lead) — read from one range of touches_lead_idx, a statement
+ * that may run in parallel, instead of a probe per lead. `count`: the window's leads ($1–$3 only), so that
+ * those without a touch are counted too. $1 site, $2–$3 window, $4 lookback, $5 group of each kind, then
+ * last_non_direct's direct kinds.
  */
-function convertingSql(
-  q: JourneySetsQuery,
-  o: { gids: number[]; direct: boolean[]; withTimes: boolean; withVisitors: boolean },
-): { sql: string; params: unknown[] } {
+function leadsSql(q: JourneySetsQuery, o: PathOptions): { paths: string; count: string; params: unknown[] } {
+  const params: unknown[] = [q.siteId, q.from, q.to, `${q.lookbackDays} days`, o.gids];
+  const touch = touchSql('t', o.withTimes);
+  const at = o.withTimes ? `date_part('epoch', t.lead_at) * 1000` : '0';
+  const inLookback = `from touches t
+      where t.site_id = $1 and t.lead_at >= $2 and t.lead_at < $3 and t.started_at <= t.lead_at and t.started_at >= t.lead_at - $4::interval`;
+  const latestFirst = 'order by t.started_at desc, t.kind_id desc';
+  const reads = q.reads ?? 'all';
+  let paths: string;
+  if (reads === 'first') {
+    paths = `select ${at} as at, ${touch} as path ${inLookback} and (t.prev_started_at is null or t.prev_started_at < t.lead_at - $4::interval)`;
+  } else if (reads === 'last') {
+    paths = `select ${at} as at, ${touch} as path ${inLookback} and (t.next_started_at is null or t.next_started_at > t.lead_at)`;
+  } else if (reads === 'last_non_direct') {
+    const notDirect = `not coalesce(($${params.push(o.direct)}::boolean[])[t.kind_id], false)`;
+    paths = `select ${at} as at, coalesce((array_agg(${touch} ${latestFirst}) filter (where ${notDirect}))[1], (array_agg(${touch} ${latestFirst}))[1]) as path
+      ${inLookback} group by t.lead_at, t.visitor`;
+  } else {
+    paths = `select ${at} as at, string_agg(${touch}, ' ' order by t.started_at, t.kind_id) as path ${inLookback} group by t.lead_at, t.visitor`;
+  }
+  const count = /* sql */ `
+    select count(*)::int as n from (
+      select min(created_at) as at from persons where site_id = $1 group by coalesce(merged_into, person_id)
+    ) l
+    where at >= $2 and at < $3`;
+  return { paths: `${paths}\n      order by 1`, count, params };
+}
+
+/**
+ * One row per conversion of each type of `types` (type: its index in q.conversions, none `lead`), in each
+ * type's order, with its path: the touches of its journey in its lookback, after the journey's previous
+ * conversion of the same type (a repeat purchase does not re-credit old touches), in the journey's order; or
+ * only the touch the model credits. Conversions are listed and their journeys probed in touches_journey_idx
+ * (migration 0005, an index-only read) in one statement. $1 site, $2–$3 window, $4 lookback, $5 group of
+ * each kind, then the conversion types and last_non_direct's direct kinds.
+ */
+function convertingSql(q: JourneySetsQuery, types: readonly number[], o: PathOptions): { sql: string; params: unknown[] } {
   const params: unknown[] = [q.siteId, q.from, q.to, `${q.lookbackDays} days`, o.gids];
   const param = (value: unknown) => `$${params.push(value)}`;
-  const branches = q.conversions.map((type, i) => `select ${i} as type, c.* from (${conversionsSql(type, type === 'lead' ? 0 : params.push(type))}) c`);
-  // A touch of `touches s` as its group number (-1: left out or unknown). With times, `group:ms` — one
-  // aggregate rather than two. (date_part is a float8; extract's numeric costs more than the rest of the probe.)
-  const gid = 'coalesce(($5::int[])[s.kind_id], -1)::text';
-  const touch = o.withTimes ? `${gid} || ':' || (date_part('epoch', s.started_at) * 1000)::bigint::text` : gid;
+  const branches = types.map((i) => `select ${i} as type, c.* from (${conversionsSql(params.push(q.conversions[i]))}) c`);
+  const touch = touchSql('s', o.withTimes);
   const journey = `from touches s
         where s.site_id = $1 and s.visitor = c.visitor
           and s.started_at <= c.at and s.started_at >= c.at - $4::interval and (c.prev_at is null or s.started_at > c.prev_at)`;
@@ -299,7 +357,7 @@ function convertingSql(
           : // The aggregate keeps the order its input comes in: an ORDER BY inside it would sort each path again.
             `(select string_agg(j.touch, ' ') from (select ${touch} as touch ${journey} order by s.started_at, s.kind_id) j)`;
   // Journeys are probed in the order of their hashes, which is the index's: each descent then starts near
-  // the last one's pages: the funnel's 35 k probes cost about a quarter less than in the conversions' order.
+  // the last one's pages: 35 k probes cost about a quarter less than in the conversions' order.
   const sql = /* sql */ `
     select c.type, ${o.withTimes ? `date_part('epoch', c.at) * 1000` : '0'} as at, c.value,
            ${o.withVisitors ? 'c.visitor::text as visitor,' : ''} ${path} as path
@@ -312,36 +370,37 @@ function convertingSql(
 }
 
 /**
- * Markov's paths that led nowhere, counted for several conversion types at once ($1 site, $2–$3 the window's
- * UTC days, end exclusive, $4… per type the visitors who converted in the window, then, if a type is
- * `lead`, the window's first instant): each other journey's touches of the window form one path. For
- * leads, the persons who were leads before the window are left out too (they cannot become one): a hashed
- * subquery, which each parallel worker builds once, rather than their hashes sent and parsed as a
- * parameter. A touch follows its journey's previous touch when that one is in the window too, else it
+ * Markov's paths that led nowhere, counted for several conversion types at once: each other journey's
+ * touches of the window form one path. A type other than `lead` leaves out the visitors who converted in the
+ * window (`visitors`, per type); `lead` leaves out the journeys that became a lead before the window's end
+ * (migration 0006's lead_at): those of the window converted, and the persons who were leads before it cannot
+ * become one. A touch follows its journey's previous touch when that one is in the window too, else it
  * starts the path; it ends the path when the journey's next touch is after the window. Per (previous kind,
  * kind, which types keep it): how often each. Grouping on the keeps tests each visitor against each list once;
  * with one type, its visitors are filtered out instead (grouping on a flag costs a fifth of the pass).
  */
-const markovNullTalliesSql = (types: readonly string[]) => {
-  const each = (f: (i: number) => string) => types.map((_, i) => f(i)).join(', ');
-  const settledLead = `t.visitor in (
-        select ${visitorHashSql(`'p:' || coalesce(merged_into, person_id)`)} from persons where site_id = $1 group by 1 having min(created_at) < $${4 + types.length}
-      )`;
-  const keeps = (i: number) => `not (t.visitor = any($${4 + i}::bigint[])${types[i] === 'lead' ? ` or ${settledLead}` : ''})`;
-  const single = types.length === 1;
-  return /* sql */ `
-  select t.prev_kind_id, t.kind_id, ${single ? 'array[true]' : `array[${each((i) => `kept${i}`)}]`}::boolean[] as kept_by,
+function markovNullTalliesSql(q: JourneySetsQuery, visitors: readonly string[][]): { sql: string; params: unknown[] } {
+  const params: unknown[] = [q.siteId, utcDay(q.from), utcDay(q.to)];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  const keeps = q.conversions.map((type, i) =>
+    type === 'lead' ? `(t.lead_at is null or t.lead_at >= ${param(q.to)})` : `not (t.visitor = any(${param(visitors[i])}::bigint[]))`,
+  );
+  const single = keeps.length === 1;
+  const kept = keeps.map((_, i) => `kept${i}`).join(', ');
+  const sql = /* sql */ `
+  select t.prev_kind_id, t.kind_id, ${single ? 'array[true]' : `array[${kept}]`}::boolean[] as kept_by,
          follows::float8, starts::float8, ends::float8
   from (
-    select t.prev_kind_id, t.kind_id, ${single ? '' : `${each((i) => `${keeps(i)} as kept${i}`)},`}
+    select t.prev_kind_id, t.kind_id, ${single ? '' : `${keeps.map((k, i) => `${k} as kept${i}`).join(', ')},`}
            count(*) filter (where t.prev_day >= $2::date) as follows,
            count(*) filter (where t.prev_day is null or t.prev_day < $2::date) as starts,
            count(*) filter (where t.next_day is null or t.next_day >= $3::date) as ends
     from touches t
-    where t.site_id = $1 and t.day >= $2::date and t.day < $3::date${single ? ` and ${keeps(0)}` : ''}
-    group by 1, 2${single ? '' : `, ${each((i) => String(3 + i))}`}
+    where t.site_id = $1 and t.day >= $2::date and t.day < $3::date${single ? ` and ${keeps[0]}` : ''}
+    group by 1, 2${single ? '' : `, ${keeps.map((_, i) => String(3 + i)).join(', ')}`}
   ) t`;
-};
+  return { sql, params };
+}
 
 /** The UTC day of an instant, as `YYYY-MM-DD` (the windows of reports are whole UTC days). */
 export const utcDay = (at: Date) => at.toISOString().slice(0, 10);

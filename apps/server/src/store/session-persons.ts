@@ -140,19 +140,34 @@ async function deriveQueuedTouches(db: Db, siteId: string): Promise<void> {
       await tx.query('delete from touches where site_id = $1 and visitor = any($2::bigint[])', [siteId, visitors]);
       await tx.query(
         /* sql */ `
-        insert into touches (site_id, visitor, started_at, kind_id, day, prev_day, next_day, prev_kind_id,
-                             prev_channel_day, prev_source_day, prev_medium_day, prev_campaign_day)
-        select $1, t.visitor, t.started_at, t.kind_id, t.day, lag(t.day) over journey, lead(t.day) over journey, lag(t.kind_id) over journey,
-               lag(t.day) over (partition by t.visitor, k.channel order by t.started_at, t.kind_id),
-               lag(t.day) over (partition by t.visitor, k.source order by t.started_at, t.kind_id),
-               lag(t.day) over (partition by t.visitor, k.medium order by t.started_at, t.kind_id),
-               lag(t.day) over (partition by t.visitor, k.campaign order by t.started_at, t.kind_id)
-        from (
-          select s.visitor, s.started_at, s.kind_id, (s.started_at at time zone 'UTC')::date as day
+        with journey_sessions as (
+          select s.visitor, s.started_at, s.kind_id, s.person_id, (s.started_at at time zone 'UTC')::date as day
           from sessions s
           where s.site_id = $1 and s.visitor = any($2::bigint[]) and ${JOURNEY_TOUCH}
-        ) t
-        join touch_kinds k on k.site_id = $1 and k.kind_id = t.kind_id
+        ),
+        -- A person journey's lead moment: the earliest creation among its root and the persons merged into it.
+        leads as (
+          select r.root, (select min(p.created_at) from persons p where p.site_id = $1 and (p.person_id = r.root or p.merged_into = r.root)) as at
+          from (select distinct person_id as root from journey_sessions where person_id is not null) r
+        ),
+        ordered as (
+          select t.visitor, t.started_at, t.kind_id, t.day, l.at as lead_at, k.channel, k.source, k.medium, k.campaign
+          from journey_sessions t
+          join touch_kinds k on k.site_id = $1 and k.kind_id = t.kind_id
+          left join leads l on l.root = t.person_id
+        )
+        insert into touches (site_id, visitor, started_at, kind_id, day, prev_day, next_day, prev_kind_id,
+                             prev_channel_day, prev_source_day, prev_medium_day, prev_campaign_day,
+                             lead_at, prev_started_at, next_started_at)
+        select $1, t.visitor, t.started_at, t.kind_id, t.day, lag(t.day) over journey, lead(t.day) over journey, lag(t.kind_id) over journey,
+               lag(t.day) over (partition by t.visitor, t.channel order by t.started_at, t.kind_id),
+               lag(t.day) over (partition by t.visitor, t.source order by t.started_at, t.kind_id),
+               lag(t.day) over (partition by t.visitor, t.medium order by t.started_at, t.kind_id),
+               lag(t.day) over (partition by t.visitor, t.campaign order by t.started_at, t.kind_id),
+               t.lead_at,
+               case when t.started_at <= t.lead_at then lag(t.started_at) over journey end,
+               case when t.started_at <= t.lead_at then lead(t.started_at) over journey end
+        from ordered t
         window journey as (partition by t.visitor order by t.started_at, t.kind_id)`,
         [siteId, visitors],
       );
@@ -172,20 +187,31 @@ export async function forgetTouches(tx: Queryable, siteId: string, visitors: rea
   await tx.query('insert into touch_rebuilds (site_id, visitor) select distinct $1, v from unnest($2::bigint[]) v on conflict do nothing', [siteId, visitors]);
 }
 
-/** What an identity change may have moved: sessions of these browsers, userIds and (root) persons. */
+/**
+ * What an identity change may have moved: sessions of these browsers, userIds and (root) persons; and the
+ * (root) persons whose lead moment may have moved though none of their visits did (a merge's survivor).
+ */
 export interface IdentityChange {
   anonymousIds: Set<string>;
   userIds: Set<string>;
   personIds: Set<string>;
+  leadMoved: Set<string>;
 }
 
-export const emptyIdentityChange = (): IdentityChange => ({ anonymousIds: new Set(), userIds: new Set(), personIds: new Set() });
+export const emptyIdentityChange = (): IdentityChange => ({ anonymousIds: new Set(), userIds: new Set(), personIds: new Set(), leadMoved: new Set() });
 
 /**
- * Marks the site's resolved sessions an identity change may have moved as unresolved. Runs inside the
- * identity transaction, under the site's identity lock.
+ * Marks the site's resolved sessions an identity change may have moved as unresolved, and queues the
+ * journeys whose lead moment may have moved. Runs inside the identity transaction, under the site's
+ * identity lock.
  */
 export async function markSessionsUnresolved(tx: Queryable, siteId: string, change: IdentityChange): Promise<void> {
+  if (change.leadMoved.size > 0) {
+    await tx.query(
+      `insert into touch_rebuilds (site_id, visitor) select distinct $1, ${visitorHashSql(`'p:' || p`)} from unnest($2::text[]) p on conflict do nothing`,
+      [siteId, [...change.leadMoved]],
+    );
+  }
   if (change.anonymousIds.size + change.userIds.size + change.personIds.size === 0) return;
   await tx.query(
     `update sessions set resolved = false
