@@ -206,10 +206,10 @@ async function convertingJourneys(
       set.journeys.push(journey);
     }
   };
-  const sql = { gids, direct, withTimes, withVisitors: o.withVisitors ?? false };
+  const pathOptions = { gids, direct, withTimes, withVisitors: o.withVisitors ?? false };
   const others = q.conversions.flatMap((type, i) => (type === 'lead' ? [] : [i]));
   if (others.length > 0) {
-    const statement = convertingSql(q, others, sql);
+    const statement = convertingSql(q, others, pathOptions);
     const { rows } = await db.query<{ type: number; at: number; value: number; visitor?: string; path: string | null }>(statement.sql, statement.params);
     for (const r of rows) {
       const set = sets[r.type]!;
@@ -218,7 +218,7 @@ async function convertingJourneys(
     }
   }
   if (others.length < q.conversions.length) {
-    const leads = leadsSql(q, sql);
+    const leads = leadsSql(q, pathOptions);
     const { rows } = await db.query<{ at: number; path: string }>(leads.paths, leads.params);
     const { rows: count } = await db.query<{ n: number }>(leads.count, leads.params.slice(0, 3));
     q.conversions.forEach((type, i) => {

@@ -145,16 +145,14 @@ async function deriveQueuedTouches(db: Db, siteId: string): Promise<void> {
           from sessions s
           where s.site_id = $1 and s.visitor = any($2::bigint[]) and ${JOURNEY_TOUCH}
         ),
-        -- A person journey's lead moment: the earliest creation among its root and the persons merged into it.
-        leads as (
-          select r.root, (select min(p.created_at) from persons p where p.site_id = $1 and (p.person_id = r.root or p.merged_into = r.root)) as at
-          from (select distinct person_id as root from journey_sessions where person_id is not null) r
-        ),
+        -- A person journey's lead moment is its root's creation: a merge keeps the earlier of the two
+        -- (store/identity.ts), so it is the earliest among the root and the persons merged into it. One
+        -- primary-key lookup, whatever the planner knows of freshly imported sessions.
         ordered as (
-          select t.visitor, t.started_at, t.kind_id, t.day, l.at as lead_at, k.channel, k.source, k.medium, k.campaign
+          select t.visitor, t.started_at, t.kind_id, t.day, p.created_at as lead_at, k.channel, k.source, k.medium, k.campaign
           from journey_sessions t
           join touch_kinds k on k.site_id = $1 and k.kind_id = t.kind_id
-          left join leads l on l.root = t.person_id
+          left join persons p on p.site_id = $1 and p.person_id = t.person_id
         )
         insert into touches (site_id, visitor, started_at, kind_id, day, prev_day, next_day, prev_kind_id,
                              prev_channel_day, prev_source_day, prev_medium_day, prev_campaign_day,

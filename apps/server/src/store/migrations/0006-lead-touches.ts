@@ -4,10 +4,11 @@
 // with their touches become one range of a small index.
 //
 // touches.lead_at          the journey's lead moment: for a person's journey, the earliest created_at among
-//                          the root and the persons merged into it (what `lead` conversions are); null for
-//                          the journeys of anonymous browsers and of userIds nobody holds. Derived with the
-//                          other columns (store/session-persons.ts); a merge queues the survivor's journey,
-//                          as its lead moment may move when no visit does.
+//                          the root and the persons merged into it (what `lead` conversions are; the root's
+//                          own, as a merge keeps the earlier of the two); null for the journeys of anonymous
+//                          browsers and of userIds nobody holds. Derived with the other columns
+//                          (store/session-persons.ts); a merge queues the survivor's journey, as its lead
+//                          moment may move when no visit does.
 // touches.prev_started_at  for a touch at or before its lead moment, the start of the journey's previous /
 // touches.next_started_at  next touch (null at the journey's ends, and on later touches): whether the
 //                          previous touch is inside a lookback and the next one after the lead, exactly.
