@@ -1,7 +1,7 @@
 // Each touch knows its journey's lead moment. Crediting 25 k leads probed each lead's journey in
-// touches_journey_idx (about 6 µs a probe, most of the funnel's time); a lead is its person's first
-// identification, one per journey, so its moment can be kept on the journey's touches, and a window's leads
-// with their touches become one range of a small index.
+// touches_journey_idx (about 6 µs a probe, the largest part of the funnel's time); a lead is its person's
+// first identification, one per journey, so its moment can be kept on the journey's touches, and a
+// window's leads with their touches become one range of a small index.
 //
 // touches.lead_at          the journey's lead moment: for a person's journey, the earliest created_at among
 //                          the root and the persons merged into it (what `lead` conversions are; the root's
