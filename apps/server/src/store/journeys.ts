@@ -376,8 +376,8 @@ function convertingSql(q: JourneySetsQuery, types: readonly number[], o: PathOpt
  * (migration 0006's lead_at): those of the window converted, and the persons who were leads before it cannot
  * become one. A touch follows its journey's previous touch when that one is in the window too, else it
  * starts the path; it ends the path when the journey's next touch is after the window. Per (previous kind,
- * kind, which types keep it): how often each. Grouping on the keeps tests each visitor against each list once;
- * with one type, its visitors are filtered out instead (grouping on a flag costs a fifth of the pass).
+ * kind, which types keep it): how often each. Grouping on the keeps tests each visitor against each list
+ * once; with one type, its visitors are filtered out instead (grouping on a flag costs a fifth of the pass).
  */
 function markovNullTalliesSql(q: JourneySetsQuery, visitors: readonly string[][]): { sql: string; params: unknown[] } {
   const params: unknown[] = [q.siteId, utcDay(q.from), utcDay(q.to)];
