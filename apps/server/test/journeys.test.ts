@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attribute, classifyChannel, creditedTouches, type CreditedTouches, type Journey, type ModelName, type Touch } from '@lazo/attribution';
+import { attribute, classifyChannel, creditedTouches, tallyJourneys, type CreditedTouches, type Journey, type MarkovTallies, type ModelName, type Touch } from '@lazo/attribution';
 import { loadJourneySets, loadJourneys, loadMarkovTallies, loadTouchKinds, type JourneyQuery } from '../src/store/journeys.js';
 import { resolvePendingSessions } from '../src/store/session-persons.js';
 import { seedDemoData } from '../src/store/demo-seed.js';
@@ -16,6 +16,24 @@ const round = (x: number) => Math.round(x * 1e6) / 1e6;
 const JUNE = { from: new Date('2025-06-01T00:00:00Z'), to: new Date('2025-07-01T00:00:00Z') };
 const google = { source: 'google', medium: 'cpc', name: 'brand' };
 const mail = { source: 'newsletter', medium: 'email', name: 'weekly' };
+
+/**
+ * Markov's tallies as readable lines ('from > to ×weight', sorted), a touch named by `name`: a pair may come
+ * in several rows (the store splits them by how the path ended), and equal touches may be several objects,
+ * so lines are summed.
+ */
+function tallyLines(tally: MarkovTallies, name: (touch: Touch) => string): string[] {
+  const of = (i: number) => name(tally.touches[i]!);
+  const sum = new Map<string, number>();
+  const add = (line: string, weight: number) => weight > 0 && sum.set(line, (sum.get(line) ?? 0) + weight);
+  for (const [to, w] of tally.starts) add(`(start) > ${of(to)}`, w);
+  for (const [from, to, w] of tally.transitions) add(`${of(from)} > ${of(to)}`, w);
+  for (const [from, conversions, nulls] of tally.ends) {
+    add(`${of(from)} > (conversion)`, conversions);
+    add(`${of(from)} > (null)`, nulls);
+  }
+  return [...sum].map(([line, w]) => `${line} ×${w}`).sort();
+}
 
 describe.each(engines)('journeys from the store on %s', (engine) => {
   let t: TestApp;
@@ -71,23 +89,12 @@ describe.each(engines)('journeys from the store on %s', (engine) => {
     ]);
   });
 
-  /** Markov's tallies as readable lines: 'from > to ×weight', sorted; and the credited conversions. */
+  /** Markov's tallies of a conversion type in June, as lines by channel; and the credited conversions. */
   const tallies = async (site: CreatedSite, conversion = 'customer') => {
     await resolvePendingSessions(t.db, site.siteId);
     const kinds = (await loadTouchKinds(t.db, site.siteId)).map((kind) => ({ kind, touch: { channel: classifyChannel(kind) } }));
     const [tally] = await loadMarkovTallies(t.db, { siteId: site.siteId, ...JUNE, conversions: [conversion], lookbackDays: 90, kinds });
-    const name = (i: number) => tally!.touches[i]!.channel;
-    // A pair may come in several rows (the store splits them by how the path ended): summed here.
-    const sum = new Map<string, number>();
-    const add = (line: string, weight: number) => weight > 0 && sum.set(line, (sum.get(line) ?? 0) + weight);
-    for (const [to, w] of tally!.starts) add(`(start) > ${name(to)}`, w);
-    for (const [from, to, w] of tally!.transitions) add(`${name(from)} > ${name(to)}`, w);
-    for (const [from, conversions, nulls] of tally!.ends) {
-      add(`${name(from)} > (conversion)`, conversions);
-      add(`${name(from)} > (null)`, nulls);
-    }
-    const lines = [...sum].map(([line, w]) => `${line} ×${w}`).sort();
-    return { lines, credited: tally!.conversions, value: tally!.value, uncredited: tally!.uncredited };
+    return { lines: tallyLines(tally!, (touch) => touch.channel), credited: tally!.conversions, value: tally!.value, uncredited: tally!.uncredited };
   };
 
   it('counts paths that led nowhere, without the persons who were leads before the window', async () => {
@@ -241,6 +248,37 @@ describe.each(engines)('demo journeys on %s', (engine) => {
           .filter((j) => j.times.length > 0),
       ),
     );
+  });
+
+  // Markov's input for leads is counted in SQL from each touch's neighbours: it must be what the leads'
+  // whole paths and the paths that led nowhere (the window's other journeys, but for the persons who were
+  // leads before it) give, told apart here from the persons, not from the touches' lead moment.
+  it("counts leads' Markov input as their whole paths and the paths that led nowhere give it", async () => {
+    const grouping = createGrouping(['channel'], []);
+    const kinds = (await loadTouchKinds(t.db, site.siteId)).map(grouping.group);
+    const touchOfKind = new Map(kinds.map((k) => [k.kind.id, k.touch]));
+    const from = new Date('2025-05-15T00:00:00Z');
+    const to = new Date('2025-07-01T00:00:00Z');
+    const query = { siteId: site.siteId, from, to, conversions: ['lead'], lookbackDays: 30, kinds };
+    const [leadPaths] = await loadJourneySets(t.db, { ...query, reads: 'all' });
+    const { rows: leadsBefore } = await t.db.query<{ visitor: string }>(
+      `select distinct s.visitor::text from sessions s
+       join (select coalesce(merged_into, person_id) as root, min(created_at) as at from persons where site_id = $1 group by 1) l on l.root = s.person_id
+       where s.site_id = $1 and l.at < $2`,
+      [site.siteId, to],
+    );
+    const excluded = new Set(leadsBefore.map((r) => r.visitor));
+    const { rows: window } = await t.db.query<{ visitor: string; kind_id: number }>(
+      `select visitor::text, kind_id from touches where site_id = $1 and started_at >= $2 and started_at < $3 order by visitor, started_at, kind_id`,
+      [site.siteId, from, to],
+    );
+    const nullPaths = new Map<string, Touch[]>();
+    for (const r of window) if (!excluded.has(r.visitor)) nullPaths.set(r.visitor, [...(nullPaths.get(r.visitor) ?? []), touchOfKind.get(r.kind_id)!]);
+    const nullJourneys: Journey[] = [...nullPaths.values()].map((touches) => ({ touches, conversions: 0, nulls: 1 }));
+    expect(nullJourneys.length).toBeGreaterThan(10);
+    const lines = (x: MarkovTallies) => ({ lines: tallyLines(x, grouping.keyOfTouch), conversions: x.conversions, uncredited: x.uncredited });
+    const [counted] = await loadMarkovTallies(t.db, query);
+    expect(lines(counted!)).toEqual(lines(tallyJourneys([...leadPaths!, ...nullJourneys])));
   });
 
   // The funnel reads only the touch a rule credits (one index probe per conversion): its credit must be

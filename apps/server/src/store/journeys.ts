@@ -133,17 +133,21 @@ function groupKinds(q: JourneySetsQuery) {
 export async function loadMarkovTallies(db: Queryable, q: JourneySetsQuery): Promise<MarkovTallies[]> {
   const grouped = groupKinds(q);
   const { touches, touchOf, gids } = grouped;
-  const converting = await convertingJourneys(db, { ...q, reads: 'all' }, grouped, { withVisitors: true });
+  const converting = await convertingJourneys(db, { ...q, reads: 'all' }, grouped, { withVisitors: true, withLeads: false });
   // States are the groups' touches in group order, then the unknown kind's: a group number is a state.
   const states = [...touches, touchOf(-1)];
   const state = (gid: number) => (gid < 0 ? touches.length : gid);
+  // A kind numbered after the kinds were read is the unknown touch.
+  const stateOfKind = (kindId: number) => state(gids[kindId - 1] ?? -1);
+  // Leads' paths are counted in SQL from their touches' neighbours, not read.
+  const leads = q.conversions.includes('lead') ? await leadTallies(db, q, states, stateOfKind) : undefined;
   // Each type leaves out its own visitors; one pass counts for all types, grouped by which keep the touch.
   const nulls = markovNullTalliesSql(q, converting.map(({ visitors }) => visitors));
   const { rows } = await db.query<{ prev_kind_id: number | null; kind_id: number; kept_by: boolean[]; follows: number; starts: number; ends: number }>(nulls.sql, nulls.params);
-  // A kind numbered after the kinds were read is the unknown touch.
-  const stateOfKind = (kindId: number) => state(gids[kindId - 1] ?? -1);
   return converting.map(({ journeys }, i) => {
-    const tallies = tallyJourneys(journeys, states);
+    // Lists of their own: the paths that led nowhere are added to them below.
+    const tallies =
+      q.conversions[i] === 'lead' ? { ...leads!, starts: [...leads!.starts], transitions: [...leads!.transitions], ends: [...leads!.ends] } : tallyJourneys(journeys, states);
     const starts = tallies.starts as [number, number][];
     const transitions = tallies.transitions as [number, number, number][];
     const ends = tallies.ends as [number, number, number][];
@@ -167,16 +171,17 @@ export async function loadJourneySets(db: Queryable, q: JourneySetsQuery): Promi
 }
 
 /**
- * Each type's conversions of the window with their paths: the leads' from their touches (leadsSql), the
- * other types' in one statement that lists them and probes their journeys without a round trip of their
- * keys (convertingSql). With `withVisitors`, the other types' journey keys (as sessions.visitor holds them)
- * come back too; a lead's journey is told by its touches' lead_at.
+ * Each type's conversions of the window with their paths: the leads' from their touches (leadPathsSql;
+ * with `withLeads: false`, none), the other types' in one statement that lists them and probes their
+ * journeys without a round trip of their keys (convertingSql). With `withVisitors`, the other types'
+ * journey keys (as sessions.visitor holds them) come back too; a lead's journey is told by its touches'
+ * lead_at.
  */
 async function convertingJourneys(
   db: Queryable,
   q: JourneySetsQuery,
   grouped: ReturnType<typeof groupKinds>,
-  o: { withTimes?: boolean; withVisitors?: boolean },
+  o: { withTimes?: boolean; withVisitors?: boolean; withLeads?: boolean },
 ): Promise<Array<{ journeys: Journey[]; visitors: string[] }>> {
   const { touchOf, gids, direct } = grouped;
   const withTimes = o.withTimes ?? false;
@@ -217,10 +222,10 @@ async function convertingJourneys(
       add(set, r.path, Number(r.value), Number(r.at));
     }
   }
-  if (others.length < q.conversions.length) {
-    const leads = leadsSql(q, pathOptions);
-    const { rows } = await db.query<{ at: number; path: string }>(leads.paths, leads.params);
-    const { rows: count } = await db.query<{ n: number }>(leads.count, leads.params.slice(0, 3));
+  if (o.withLeads !== false && others.length < q.conversions.length) {
+    const leads = leadPathsSql(q, pathOptions);
+    const { rows } = await db.query<{ at: number; path: string }>(leads.sql, leads.params);
+    const { rows: count } = await db.query<{ n: number }>(LEAD_COUNT_SQL, leads.params.slice(0, 3));
     q.conversions.forEach((type, i) => {
       if (type !== 'lead') return;
       const set = sets[i]!;
@@ -291,40 +296,80 @@ interface PathOptions {
 }
 
 /**
- * The window's leads: a lead is a root person, and its moment the earliest creation among it and those
- * merged into it, which its journey's touches carry (migration 0006). `paths`: one row per lead with a touch
- * in its lookback — its path, or the touch the rule credits (first: the previous touch is before the
- * lookback; last: the next one is after the lead) — read from one range of touches_lead_idx, a statement
- * that may run in parallel, instead of a probe per lead. `count`: the window's leads ($1–$3 only), so that
- * those without a touch are counted too. $1 site, $2–$3 window, $4 lookback, $5 group of each kind, then
- * last_non_direct's direct kinds.
+ * A window's leads' touches in their lookback: a lead is a root person, and its moment the earliest
+ * creation among it and those merged into it, which its journey's touches carry (migration 0006), so the
+ * window's leads and their touches are one range of touches_lead_idx, each lead's touches together and in
+ * order. $1 site, $2–$3 window, $4 lookback.
  */
-function leadsSql(q: JourneySetsQuery, o: PathOptions): { paths: string; count: string; params: unknown[] } {
-  const params: unknown[] = [q.siteId, q.from, q.to, `${q.lookbackDays} days`, o.gids];
-  const touch = touchSql('t', o.withTimes);
-  const at = o.withTimes ? `date_part('epoch', t.lead_at) * 1000` : '0';
-  const inLookback = `from touches t
+const LEAD_TOUCHES = `from touches t
       where t.site_id = $1 and t.lead_at >= $2 and t.lead_at < $3 and t.started_at <= t.lead_at and t.started_at >= t.lead_at - $4::interval`;
-  const latestFirst = 'order by t.started_at desc, t.kind_id desc';
-  const reads = q.reads ?? 'all';
-  let paths: string;
-  if (reads === 'first') {
-    paths = `select ${at} as at, ${touch} as path ${inLookback} and (t.prev_started_at is null or t.prev_started_at < t.lead_at - $4::interval)`;
-  } else if (reads === 'last') {
-    paths = `select ${at} as at, ${touch} as path ${inLookback} and (t.next_started_at is null or t.next_started_at > t.lead_at)`;
-  } else if (reads === 'last_non_direct') {
-    const notDirect = `not coalesce(($${params.push(o.direct)}::boolean[])[t.kind_id], false)`;
-    paths = `select ${at} as at, coalesce((array_agg(${touch} ${latestFirst}) filter (where ${notDirect}))[1], (array_agg(${touch} ${latestFirst}))[1]) as path
-      ${inLookback} group by t.lead_at, t.visitor`;
-  } else {
-    paths = `select ${at} as at, string_agg(${touch}, ' ' order by t.started_at, t.kind_id) as path ${inLookback} group by t.lead_at, t.visitor`;
-  }
-  const count = /* sql */ `
+/** A lead's touch is the first of its path: the previous touch is before the lookback. */
+const FIRST_OF_LEAD = '(t.prev_started_at is null or t.prev_started_at < t.lead_at - $4::interval)';
+/** A lead's touch is the last of its path: the next touch is after the lead. */
+const LAST_OF_LEAD = '(t.next_started_at is null or t.next_started_at > t.lead_at)';
+/** The window's leads ($1–$3), with a touch in their lookback or not. */
+const LEAD_COUNT_SQL = /* sql */ `
     select count(*)::int as n from (
       select min(created_at) as at from persons where site_id = $1 group by coalesce(merged_into, person_id)
     ) l
     where at >= $2 and at < $3`;
-  return { paths: `${paths}\n      order by 1`, count, params };
+
+/**
+ * The window's leads' paths (LEAD_TOUCHES): one row per lead with a touch in its lookback — its path, or the
+ * touch the rule credits (a filter for first and last touch) — from one index range, in a statement that may
+ * run in parallel, instead of a probe per lead. $5 group of each kind, then last_non_direct's direct kinds.
+ */
+function leadPathsSql(q: JourneySetsQuery, o: PathOptions): { sql: string; params: unknown[] } {
+  const params: unknown[] = [q.siteId, q.from, q.to, `${q.lookbackDays} days`, o.gids];
+  const touch = touchSql('t', o.withTimes);
+  const at = o.withTimes ? `date_part('epoch', t.lead_at) * 1000` : '0';
+  const latestFirst = 'order by t.started_at desc, t.kind_id desc';
+  const reads = q.reads ?? 'all';
+  let sql: string;
+  if (reads === 'first') {
+    sql = `select ${at} as at, ${touch} as path ${LEAD_TOUCHES} and ${FIRST_OF_LEAD}`;
+  } else if (reads === 'last') {
+    sql = `select ${at} as at, ${touch} as path ${LEAD_TOUCHES} and ${LAST_OF_LEAD}`;
+  } else if (reads === 'last_non_direct') {
+    const notDirect = `not coalesce(($${params.push(o.direct)}::boolean[])[t.kind_id], false)`;
+    sql = `select ${at} as at, coalesce((array_agg(${touch} ${latestFirst}) filter (where ${notDirect}))[1], (array_agg(${touch} ${latestFirst}))[1]) as path
+      ${LEAD_TOUCHES} group by t.lead_at, t.visitor`;
+  } else {
+    sql = `select ${at} as at, string_agg(${touch}, ' ' order by t.started_at, t.kind_id) as path ${LEAD_TOUCHES} group by t.lead_at, t.visitor`;
+  }
+  return { sql: `${sql}\n      order by 1`, params };
+}
+
+/**
+ * Markov's input for the window's leads, counted in SQL like the paths that led nowhere: per (previous kind,
+ * kind), how often a touch starts a lead's path, follows another of it and ends it in the lead.
+ */
+async function leadTallies(db: Queryable, q: JourneySetsQuery, states: readonly Touch[], stateOfKind: (kindId: number) => number): Promise<MarkovTallies> {
+  const params = [q.siteId, q.from, q.to, `${q.lookbackDays} days`];
+  const { rows } = await db.query<{ prev_kind_id: number | null; kind_id: number; starts: number; follows: number; ends: number }>(
+    /* sql */ `
+    select t.prev_kind_id, t.kind_id, count(*) filter (where ${FIRST_OF_LEAD})::float8 as starts,
+           count(*) filter (where not ${FIRST_OF_LEAD})::float8 as follows, count(*) filter (where ${LAST_OF_LEAD})::float8 as ends
+    ${LEAD_TOUCHES}
+    group by 1, 2`,
+    params,
+  );
+  const { rows: count } = await db.query<{ n: number }>(LEAD_COUNT_SQL, params.slice(0, 3));
+  const starts: Array<[number, number]> = [];
+  const transitions: Array<[number, number, number]> = [];
+  const ends: Array<[number, number, number]> = [];
+  let conversions = 0;
+  for (const r of rows) {
+    const to = stateOfKind(r.kind_id);
+    if (r.starts > 0) starts.push([to, Number(r.starts)]);
+    if (r.follows > 0 && r.prev_kind_id !== null) transitions.push([stateOfKind(r.prev_kind_id), to, Number(r.follows)]);
+    if (r.ends > 0) {
+      // Each lead with a touch ends its path once.
+      ends.push([to, Number(r.ends), 0]);
+      conversions += Number(r.ends);
+    }
+  }
+  return { touches: states, starts, transitions, ends, conversions, value: 0, uncredited: { conversions: count[0]!.n - conversions, value: 0 } };
 }
 
 /**
