@@ -279,6 +279,12 @@ describe.each(engines)('demo journeys on %s', (engine) => {
     const lines = (x: MarkovTallies) => ({ lines: tallyLines(x, grouping.keyOfTouch), conversions: x.conversions, uncredited: x.uncredited });
     const [counted] = await loadMarkovTallies(t.db, query);
     expect(lines(counted!)).toEqual(lines(tallyJourneys([...leadPaths!, ...nullJourneys])));
+    // The funnel counts leads' and purchases' paths that led nowhere in one pass, grouped by which types keep
+    // a touch: each type's input is what it is counted alone.
+    const together = await loadMarkovTallies(t.db, { ...query, conversions: ['lead', 'customer'] });
+    const [alone] = await loadMarkovTallies(t.db, { ...query, conversions: ['customer'] });
+    expect(alone!.conversions).toBeGreaterThan(10);
+    expect(together.map(lines)).toEqual([lines(counted!), lines(alone!)]);
   });
 
   // The funnel reads only the touch a rule credits (one index probe per conversion): its credit must be
