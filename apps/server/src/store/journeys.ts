@@ -127,8 +127,9 @@ function groupKinds(q: JourneySetsQuery) {
 /**
  * Markov's input for several conversion types (one per type, in the order asked): over every journey of
  * the window, converting or not, how often each touch starts a path, follows another and ends one. The
- * converting journeys are the other models' (their paths, counted here); the paths that led nowhere are
- * counted in SQL (markovNullTalliesSql) without building them.
+ * converting journeys are the other models' (their paths, counted here; leads' counted in SQL from their
+ * touches, leadTallies); the paths that led nowhere are counted in SQL (markovNullTalliesSql) without
+ * building them.
  */
 export async function loadMarkovTallies(db: Queryable, q: JourneySetsQuery): Promise<MarkovTallies[]> {
   const grouped = groupKinds(q);
