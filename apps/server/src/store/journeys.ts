@@ -128,7 +128,7 @@ function groupKinds(q: JourneySetsQuery) {
  * Markov's input for several conversion types (one per type, in the order asked): over every journey of
  * the window, converting or not, how often each touch starts a path, follows another and ends one. The
  * converting journeys are the other models' (their paths, counted here; leads' counted in SQL from their
- * touches, leadTallies); the paths that led nowhere are counted in SQL (markovNullTalliesSql) without
+ * touches, countLeadPaths); the paths that led nowhere are counted in SQL (markovNullTalliesSql) without
  * building them.
  */
 export async function loadMarkovTallies(db: Queryable, q: JourneySetsQuery): Promise<MarkovTallies[]> {
@@ -141,26 +141,42 @@ export async function loadMarkovTallies(db: Queryable, q: JourneySetsQuery): Pro
   // A kind numbered after the kinds were read is the unknown touch.
   const stateOfKind = (kindId: number) => state(gids[kindId - 1] ?? -1);
   // Leads' paths are counted in SQL from their touches' neighbours, not read.
-  const leads = q.conversions.includes('lead') ? await leadTallies(db, q, states, stateOfKind) : undefined;
+  const leads = q.conversions.includes('lead') ? await countLeadPaths(db, q) : undefined;
   // Each type leaves out its own visitors; one pass counts for all types, grouped by which keep the touch.
   const nulls = markovNullTalliesSql(q, converting.map(({ visitors }) => visitors));
-  const { rows } = await db.query<{ prev_kind_id: number | null; kind_id: number; kept_by: boolean[]; follows: number; starts: number; ends: number }>(nulls.sql, nulls.params);
+  const { rows } = await db.query<CountedPaths & { kept_by: boolean[] }>(nulls.sql, nulls.params);
   return converting.map(({ journeys }, i) => {
-    // Lists of their own: the paths that led nowhere are added to them below.
-    const tallies =
-      q.conversions[i] === 'lead' ? { ...leads!, starts: [...leads!.starts], transitions: [...leads!.transitions], ends: [...leads!.ends] } : tallyJourneys(journeys, states);
-    const starts = tallies.starts as [number, number][];
-    const transitions = tallies.transitions as [number, number, number][];
-    const ends = tallies.ends as [number, number, number][];
-    for (const r of rows) {
-      if (!r.kept_by[i]) continue;
-      const to = stateOfKind(r.kind_id);
-      if (r.starts > 0) starts.push([to, Number(r.starts)]);
-      if (r.follows > 0 && r.prev_kind_id !== null) transitions.push([stateOfKind(r.prev_kind_id), to, Number(r.follows)]);
-      if (r.ends > 0) ends.push([to, 0, Number(r.ends)]);
+    const tallies = tallyJourneys(journeys, states);
+    if (q.conversions[i] === 'lead') {
+      // Each lead with a touch ends its path once.
+      const ended = addCountedPaths(tallies, leads!.rows, stateOfKind, 'conversions');
+      tallies.conversions = ended;
+      tallies.uncredited = { conversions: leads!.count - ended, value: 0 };
     }
+    addCountedPaths(tallies, rows.filter((r) => r.kept_by[i]), stateOfKind, 'nulls');
     return tallies;
   });
+}
+
+/** Paths counted in SQL: per (previous kind, kind), how often a touch starts a path, follows another and ends one. */
+type CountedPaths = { prev_kind_id: number | null; kind_id: number; starts: number; follows: number; ends: number };
+
+/** Adds counted paths to tallies, their ends as conversions or as nulls; how many paths ended. */
+function addCountedPaths(tallies: MarkovTallies, rows: readonly CountedPaths[], stateOfKind: (kindId: number) => number, endsAs: 'conversions' | 'nulls'): number {
+  const starts = tallies.starts as [number, number][];
+  const transitions = tallies.transitions as [number, number, number][];
+  const ends = tallies.ends as [number, number, number][];
+  let ended = 0;
+  for (const r of rows) {
+    const to = stateOfKind(r.kind_id);
+    if (r.starts > 0) starts.push([to, Number(r.starts)]);
+    if (r.follows > 0 && r.prev_kind_id !== null) transitions.push([stateOfKind(r.prev_kind_id), to, Number(r.follows)]);
+    if (r.ends > 0) {
+      ends.push(endsAs === 'conversions' ? [to, Number(r.ends), 0] : [to, 0, Number(r.ends)]);
+      ended += Number(r.ends);
+    }
+  }
+  return ended;
 }
 
 /**
@@ -289,6 +305,9 @@ function touchSql(alias: string, withTimes: boolean): string {
   return withTimes ? `${gid} || ':' || (date_part('epoch', ${alias}.started_at) * 1000)::bigint::text` : gid;
 }
 
+/** Whether a touch of `alias` is not of a direct kind (last_non_direct's kinds, the boolean array at `param`). */
+const notDirectSql = (param: string, alias: string) => `not coalesce((${param}::boolean[])[${alias}.kind_id], false)`;
+
 interface PathOptions {
   gids: number[];
   direct: boolean[];
@@ -332,7 +351,7 @@ function leadPathsSql(q: JourneySetsQuery, o: PathOptions): { sql: string; param
   } else if (reads === 'last') {
     sql = `select ${at} as at, ${touch} as path ${LEAD_TOUCHES} and ${LAST_OF_LEAD}`;
   } else if (reads === 'last_non_direct') {
-    const notDirect = `not coalesce(($${params.push(o.direct)}::boolean[])[t.kind_id], false)`;
+    const notDirect = notDirectSql(`$${params.push(o.direct)}`, 't');
     sql = `select ${at} as at, coalesce((array_agg(${touch} ${latestFirst}) filter (where ${notDirect}))[1], (array_agg(${touch} ${latestFirst}))[1]) as path
       ${LEAD_TOUCHES} group by t.lead_at, t.visitor`;
   } else {
@@ -343,11 +362,12 @@ function leadPathsSql(q: JourneySetsQuery, o: PathOptions): { sql: string; param
 
 /**
  * Markov's input for the window's leads, counted in SQL like the paths that led nowhere: per (previous kind,
- * kind), how often a touch starts a lead's path, follows another of it and ends it in the lead.
+ * kind), how often a touch starts a lead's path, follows another of it and ends it in the lead; and how many
+ * leads the window has, with a touch or not.
  */
-async function leadTallies(db: Queryable, q: JourneySetsQuery, states: readonly Touch[], stateOfKind: (kindId: number) => number): Promise<MarkovTallies> {
+async function countLeadPaths(db: Queryable, q: JourneySetsQuery): Promise<{ rows: CountedPaths[]; count: number }> {
   const params = [q.siteId, q.from, q.to, `${q.lookbackDays} days`];
-  const { rows } = await db.query<{ prev_kind_id: number | null; kind_id: number; starts: number; follows: number; ends: number }>(
+  const { rows } = await db.query<CountedPaths>(
     /* sql */ `
     select t.prev_kind_id, t.kind_id, count(*) filter (where ${FIRST_OF_LEAD})::float8 as starts,
            count(*) filter (where not ${FIRST_OF_LEAD})::float8 as follows, count(*) filter (where ${LAST_OF_LEAD})::float8 as ends
@@ -356,21 +376,7 @@ async function leadTallies(db: Queryable, q: JourneySetsQuery, states: readonly 
     params,
   );
   const { rows: count } = await db.query<{ n: number }>(LEAD_COUNT_SQL, params.slice(0, 3));
-  const starts: Array<[number, number]> = [];
-  const transitions: Array<[number, number, number]> = [];
-  const ends: Array<[number, number, number]> = [];
-  let conversions = 0;
-  for (const r of rows) {
-    const to = stateOfKind(r.kind_id);
-    if (r.starts > 0) starts.push([to, Number(r.starts)]);
-    if (r.follows > 0 && r.prev_kind_id !== null) transitions.push([stateOfKind(r.prev_kind_id), to, Number(r.follows)]);
-    if (r.ends > 0) {
-      // Each lead with a touch ends its path once.
-      ends.push([to, Number(r.ends), 0]);
-      conversions += Number(r.ends);
-    }
-  }
-  return { touches: states, starts, transitions, ends, conversions, value: 0, uncredited: { conversions: count[0]!.n - conversions, value: 0 } };
+  return { rows, count: count[0]!.n };
 }
 
 /**
@@ -399,7 +405,7 @@ function convertingSql(q: JourneySetsQuery, types: readonly number[], o: PathOpt
       : reads === 'last'
         ? last()
         : reads === 'last_non_direct'
-          ? `coalesce(${last(` and not coalesce((${param(o.direct)}::boolean[])[s.kind_id], false)`)}, ${last()})`
+          ? `coalesce(${last(` and ${notDirectSql(param(o.direct), 's')}`)}, ${last()})`
           : // The aggregate keeps the order its input comes in: an ORDER BY inside it would sort each path again.
             `(select string_agg(j.touch, ' ') from (select ${touch} as touch ${journey} order by s.started_at, s.kind_id) j)`;
   // Journeys are probed in the order of their hashes, which is the index's: each descent then starts near
