@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attribute, classifyChannel, creditedTouches, tallyJourneys, type CreditedTouches, type Journey, type MarkovTallies, type ModelName, type Touch } from '@lazo/attribution';
-import { loadJourneySets, loadJourneys, loadMarkovTallies, loadTouchKinds, type JourneyQuery } from '../src/store/journeys.js';
+import { loadJourneySets, loadJourneys, loadMarkovTallies, loadMarkovTalliesWithCounts, loadTouchKinds, type JourneyQuery } from '../src/store/journeys.js';
 import { resolvePendingSessions } from '../src/store/session-persons.js';
 import { seedDemoData } from '../src/store/demo-seed.js';
-import { sessionCounts, timeseries } from '../src/store/reports.js';
+import { sessionCounts, sessionCountsOfKinds, timeseries } from '../src/store/reports.js';
 import { createGrouping } from '../src/reports/grouping.js';
 import { DIMENSIONS } from '../src/reports/params.js';
 import type { CreatedSite } from '../src/store/sites.js';
@@ -169,6 +169,11 @@ describe.each(engines)('demo journeys on %s', (engine) => {
         const fast = await sessionCounts(t.db, window, kinds, dim);
         expect(hashed.total.visitors).toBeGreaterThan(0);
         expect({ dim, ...fast, groups: [...fast.groups].sort() }).toEqual({ dim, ...hashed, groups: [...hashed.groups].sort() });
+        // The funnel under Markov counts them in its pass over the paths that led nowhere.
+        const markov = { siteId: site.siteId, from: window.start, to: window.end, conversions: ['lead', 'customer'], lookbackDays: 30 };
+        const { counts } = await loadMarkovTalliesWithCounts(t.db, { ...markov, kinds: stored.map((kind, i) => ({ kind, touch: { channel: values[i]! } })) }, dim);
+        const fused = sessionCountsOfKinds(counts, kinds);
+        expect({ dim, ...fused, groups: [...fused.groups].sort() }).toEqual({ dim, ...hashed, groups: [...hashed.groups].sort() });
       }
       // Visitors per day and per ISO week (the window's first week may be partial) against distinct counts.
       const { rows } = await t.db.query<{ visitor: string; day: string }>(
@@ -285,6 +290,11 @@ describe.each(engines)('demo journeys on %s', (engine) => {
     const [alone] = await loadMarkovTallies(t.db, { ...query, conversions: ['customer'] });
     expect(alone!.conversions).toBeGreaterThan(10);
     expect(together.map(lines)).toEqual([lines(counted!), lines(alone!)]);
+    // Counting the window's sessions and visitors in the same pass (the funnel under Markov) changes no tally.
+    const withCounts = await loadMarkovTalliesWithCounts(t.db, { ...query, conversions: ['lead', 'customer'] }, 'channel');
+    expect(withCounts.tallies.map(lines)).toEqual(together.map(lines));
+    const [alsoAlone] = (await loadMarkovTalliesWithCounts(t.db, { ...query, conversions: ['customer'] }, 'channel')).tallies;
+    expect(lines(alsoAlone!)).toEqual(lines(alone!));
   });
 
   // The funnel reads only the touch a rule credits (one index probe per conversion): its credit must be

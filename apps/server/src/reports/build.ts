@@ -1,8 +1,8 @@
-import { attribute, creditedTouches, markovFromTallies, type ModelName } from '@lazo/attribution';
+import { attribute, creditedTouches, markovFromTallies, type MarkovTallies, type ModelName } from '@lazo/attribution';
 import type { AttributionReport, FunnelReport, TimeseriesReport } from '@lazo/protocol/reports';
 import { dbFor, type Db, type Queryable } from '../store/db.js';
-import { loadJourneySets, loadMarkovTallies, loadTouchKinds, type StoredTouchKind } from '../store/journeys.js';
-import { npsByFirstTouch, readReport, sessionCounts, spendByKind, timeseries, type Window } from '../store/reports.js';
+import { loadJourneySets, loadMarkovTallies, loadMarkovTalliesWithCounts, loadTouchKinds, type StoredTouchKind } from '../store/journeys.js';
+import { npsByFirstTouch, readReport, sessionCounts, sessionCountsOfKinds, spendByKind, timeseries, type SessionCounts, type Window } from '../store/reports.js';
 import type { Site } from '../store/sites.js';
 import { EXCLUDED, createGrouping, spendKind, type GroupedKind, type Grouping } from './grouping.js';
 import type { AttributionParams, Dimension, FunnelParams, TimeseriesParams } from './params.js';
@@ -25,16 +25,28 @@ async function creditGroups(
   kinds: readonly GroupedKind<StoredTouchKind>[],
   o: { model: ModelName; conversions: string[]; lookbackDays: number; filtered: boolean; creditedOnly: boolean },
 ): Promise<Credit[]> {
-  const query = { siteId: w.siteId, from: w.start, to: w.end, conversions: o.conversions, lookbackDays: o.lookbackDays, kinds };
+  const query = journeyQuery(w, kinds, o.conversions, o.lookbackDays);
   if (o.model === 'markov') {
     // Markov reads every journey, converting or not: counted in SQL rather than loaded as paths.
-    return (await loadMarkovTallies(q, query)).map((tallies) => creditOf(markovFromTallies(tallies, grouping.keyOfTouch), o.filtered));
+    return markovCredits(await loadMarkovTallies(q, query), grouping, o.filtered);
   }
   // creditedOnly: read only the touches the model credits (a funnel row stands on its sessions, not on the
   // groups a conversion's journey merely passed through).
   const sets = await loadJourneySets(q, { ...query, withTimes: o.model === 'time_decay', reads: o.creditedOnly ? creditedTouches(o.model) : 'all' });
   return sets.map((journeys) => creditOf(attribute(journeys, o.model, { key: grouping.keyOfTouch }), o.filtered));
 }
+
+const journeyQuery = (w: Window, kinds: readonly GroupedKind<StoredTouchKind>[], conversions: string[], lookbackDays: number) => ({
+  siteId: w.siteId,
+  from: w.start,
+  to: w.end,
+  conversions,
+  lookbackDays,
+  kinds,
+});
+
+const markovCredits = (tallies: MarkovTallies[], grouping: Grouping, filtered: boolean): Credit[] =>
+  tallies.map((t) => creditOf(markovFromTallies(t, grouping.keyOfTouch), filtered));
 
 export async function attributionReport(db: Db, site: Site, p: AttributionParams): Promise<AttributionReport> {
   const grouping = createGrouping(p.groupBy, site.settings.channelRules);
@@ -69,14 +81,23 @@ export async function funnelReport(db: Db, site: Site, p: FunnelParams): Promise
   const inputs = await readReport(dbFor(db, 'report'), site.siteId, async (q) => {
     const kinds = (await loadTouchKinds(q, site.siteId)).map(grouping.group);
     const groupIds = [...new Set(kinds.map((k) => k.group))];
-    const counts = await sessionCounts(
-      q,
-      w,
-      kinds.map((k) => ({ kind: k.kind, gid: k.group === EXCLUDED ? -1 : groupIds.indexOf(k.group) })),
-      partitioningColumn(p.groupBy, kinds),
-    );
+    const kindGids = kinds.map((k) => ({ kind: k.kind, gid: k.group === EXCLUDED ? -1 : groupIds.indexOf(k.group) }));
+    const partitionedBy = partitioningColumn(p.groupBy, kinds);
+    const conversions = ['lead', p.conversion];
+    let counts: SessionCounts;
+    let credits: Credit[];
+    if (p.model === 'markov' && partitionedBy) {
+      // Markov's paths that led nowhere and the visitors per group are each a pass over every touch of the
+      // window: one pass counts both.
+      const read = await loadMarkovTalliesWithCounts(q, journeyQuery(w, kinds, conversions, p.lookbackDays), partitionedBy);
+      counts = sessionCountsOfKinds(read.counts, kindGids);
+      credits = markovCredits(read.tallies, grouping, filtered);
+    } else {
+      counts = await sessionCounts(q, w, kindGids, partitionedBy);
+      credits = await creditGroups(q, w, grouping, kinds, { model: p.model, lookbackDays: p.lookbackDays, filtered, conversions, creditedOnly: true });
+    }
     const sessions = new Map([...counts.groups].map(([gid, c]) => [groupIds[gid]!, c]));
-    const [leads, customers] = await creditGroups(q, w, grouping, kinds, { model: p.model, lookbackDays: p.lookbackDays, filtered, conversions: ['lead', p.conversion], creditedOnly: true });
+    const [leads, customers] = credits;
     const spend = new Map<string, number>();
     for (const s of await spendByKind(q, w)) {
       const group = grouping.group(spendKind(s.source, s.medium, s.campaign)).group;

@@ -132,6 +132,40 @@ function groupKinds(q: JourneySetsQuery) {
  * building them.
  */
 export async function loadMarkovTallies(db: Queryable, q: JourneySetsQuery): Promise<MarkovTallies[]> {
+  return (await markovTallies(db, q)).tallies;
+}
+
+/**
+ * Per landing touch (touches.kind_id) of the window: its sessions, how many of them are their visitor's first
+ * touch in the window (`visitors`), and how many their visitor's first touch in the window of the group of a
+ * dimension (`groupVisitors`: the previous touch with the same value is before the window, migration 0005).
+ */
+export interface KindCounts {
+  kindId: number;
+  sessions: number;
+  visitors: number;
+  groupVisitors: number;
+}
+
+/** Per dimension, the column of touches with the day of the journey's previous touch in the same group. */
+export const PREVIOUS_IN_GROUP = { channel: 'prev_channel_day', source: 'prev_source_day', medium: 'prev_medium_day', campaign: 'prev_campaign_day' } as const;
+export type PartitionColumn = keyof typeof PREVIOUS_IN_GROUP;
+
+/**
+ * Markov's input as loadMarkovTallies reads it, with the window's sessions and visitors per kind counted by
+ * the same pass over the touches (`countsBy`: the dimension whose first touches are counted). The funnel
+ * under Markov needs both, and each is a pass over every touch of the window.
+ */
+export async function loadMarkovTalliesWithCounts(
+  db: Queryable,
+  q: JourneySetsQuery,
+  countsBy: PartitionColumn,
+): Promise<{ tallies: MarkovTallies[]; counts: KindCounts[] }> {
+  const { tallies, counts } = await markovTallies(db, q, countsBy);
+  return { tallies, counts: counts! };
+}
+
+async function markovTallies(db: Queryable, q: JourneySetsQuery, countsBy?: PartitionColumn): Promise<{ tallies: MarkovTallies[]; counts?: KindCounts[] }> {
   const grouped = groupKinds(q);
   const { touches, touchOf, gids } = grouped;
   const converting = await convertingJourneys(db, { ...q, reads: 'all' }, grouped, { withVisitors: true, withLeads: false });
@@ -143,9 +177,9 @@ export async function loadMarkovTallies(db: Queryable, q: JourneySetsQuery): Pro
   // Leads' paths are counted in SQL from their touches' neighbours, not read.
   const leads = q.conversions.includes('lead') ? await countLeadPaths(db, q) : undefined;
   // Each type leaves out its own visitors; one pass counts for all types, grouped by which keep the touch.
-  const nulls = markovNullTalliesSql(q, converting.map(({ visitors }) => visitors));
-  const { rows } = await db.query<CountedPaths & { kept_by: boolean[] }>(nulls.sql, nulls.params);
-  return converting.map(({ journeys }, i) => {
+  const nulls = markovNullTalliesSql(q, converting.map(({ visitors }) => visitors), countsBy);
+  const { rows } = await db.query<CountedPaths & { kept_by: boolean[]; sessions?: number; visitors?: number; group_visitors?: number }>(nulls.sql, nulls.params);
+  const tallies = converting.map(({ journeys }, i) => {
     const tallies = tallyJourneys(journeys, states);
     if (q.conversions[i] === 'lead') {
       // Each lead with a touch ends its path once.
@@ -156,6 +190,17 @@ export async function loadMarkovTallies(db: Queryable, q: JourneySetsQuery): Pro
     addCountedPaths(tallies, rows.filter((r) => r.kept_by[i]), stateOfKind, 'nulls');
     return tallies;
   });
+  if (!countsBy) return { tallies };
+  // Every touch of the window is in exactly one row: a kind's counts are its rows' sums.
+  const byKind = new Map<number, KindCounts>();
+  for (const r of rows) {
+    let c = byKind.get(r.kind_id);
+    if (!c) byKind.set(r.kind_id, (c = { kindId: r.kind_id, sessions: 0, visitors: 0, groupVisitors: 0 }));
+    c.sessions += Number(r.sessions);
+    c.visitors += Number(r.visitors);
+    c.groupVisitors += Number(r.group_visitors);
+  }
+  return { tallies, counts: [...byKind.values()] };
 }
 
 /** Paths counted in SQL: per (previous kind, kind), how often a touch starts a path, follows another and ends one. */
@@ -327,12 +372,14 @@ const LEAD_TOUCHES = `from touches t
 const FIRST_OF_LEAD = '(t.prev_started_at is null or t.prev_started_at < t.lead_at - $4::interval)';
 /** A lead's touch is the last of its path: the next touch is after the lead. */
 const LAST_OF_LEAD = '(t.next_started_at is null or t.next_started_at > t.lead_at)';
+/**
+ * The moment of each lead of site $1 (`at`): a lead is a root person, its moment the earliest creation among
+ * it and the persons merged into it, which is the root's own (a merge keeps the earlier of the two,
+ * store/identity.ts) — one filtered read of persons instead of grouping every person by its root.
+ */
+export const LEAD_MOMENTS_SQL = 'select created_at as at from persons where site_id = $1 and merged_into is null';
 /** The window's leads ($1–$3), with a touch in their lookback or not. */
-const LEAD_COUNT_SQL = /* sql */ `
-    select count(*)::int as n from (
-      select min(created_at) as at from persons where site_id = $1 group by coalesce(merged_into, person_id)
-    ) l
-    where at >= $2 and at < $3`;
+const LEAD_COUNT_SQL = `select count(*)::int as n from (${LEAD_MOMENTS_SQL}) l where at >= $2 and at < $3`;
 
 /**
  * The window's leads' paths (LEAD_TOUCHES): one row per lead with a touch in its lookback — its path, or the
@@ -367,16 +414,32 @@ function leadPathsSql(q: JourneySetsQuery, o: PathOptions): { sql: string; param
  */
 async function countLeadPaths(db: Queryable, q: JourneySetsQuery): Promise<{ rows: CountedPaths[]; count: number }> {
   const params = [q.siteId, q.from, q.to, `${q.lookbackDays} days`];
-  const { rows } = await db.query<CountedPaths>(
+  const { rows } = await withoutParallelWorkers(db, () => db.query<CountedPaths>(
     /* sql */ `
     select t.prev_kind_id, t.kind_id, count(*) filter (where ${FIRST_OF_LEAD})::float8 as starts,
            count(*) filter (where not ${FIRST_OF_LEAD})::float8 as follows, count(*) filter (where ${LAST_OF_LEAD})::float8 as ends
     ${LEAD_TOUCHES}
     group by 1, 2`,
     params,
-  );
+  ));
   const { rows: count } = await db.query<{ n: number }>(LEAD_COUNT_SQL, params.slice(0, 3));
   return { rows, count: count[0]!.n };
+}
+
+/**
+ * Runs `fn`'s statements without parallel workers, for the rest of the transaction `db` is in or until `fn`
+ * ends (outside a transaction it changes nothing). On two cores a parallel index-only scan of a range of a
+ * few hundred thousand entries costs more than one process reading it: the leads' Markov input measured
+ * 130–140 ms in parallel and about 90 ms without workers on the 1 M-session bench.
+ */
+async function withoutParallelWorkers<T>(db: Queryable, fn: () => Promise<T>): Promise<T> {
+  const { rows } = await db.query<{ was: string }>(`select current_setting('max_parallel_workers_per_gather') as was`);
+  await db.query(`select set_config('max_parallel_workers_per_gather', '0', true)`);
+  try {
+    return await fn();
+  } finally {
+    await db.query(`select set_config('max_parallel_workers_per_gather', $1, true)`, [rows[0]!.was]);
+  }
 }
 
 /**
@@ -430,22 +493,29 @@ function convertingSql(q: JourneySetsQuery, types: readonly number[], o: PathOpt
  * starts the path; it ends the path when the journey's next touch is after the window. Per (previous kind,
  * kind, which types keep it): how often each. Grouping on the keeps tests each visitor against each list
  * once; with one type, its visitors are filtered out instead (grouping on a flag costs a fifth of the pass).
+ * With `countsBy`, every touch of the window is kept and each row also counts its sessions and first
+ * touches (KindCounts).
  */
-function markovNullTalliesSql(q: JourneySetsQuery, visitors: readonly string[][]): { sql: string; params: unknown[] } {
+function markovNullTalliesSql(q: JourneySetsQuery, visitors: readonly string[][], countsBy?: PartitionColumn): { sql: string; params: unknown[] } {
   const params: unknown[] = [q.siteId, utcDay(q.from), utcDay(q.to)];
   const param = (value: unknown) => `$${params.push(value)}`;
   const keeps = q.conversions.map((type, i) =>
     type === 'lead' ? `(t.lead_at is null or t.lead_at >= ${param(q.to)})` : `not (t.visitor = any(${param(visitors[i])}::bigint[]))`,
   );
-  const single = keeps.length === 1;
+  const single = keeps.length === 1 && !countsBy;
   const kept = keeps.map((_, i) => `kept${i}`).join(', ');
+  const counts = countsBy
+    ? `count(*) as sessions, count(*) filter (where ${firstInWindowSql('prev_day')}) as visitors,
+           count(*) filter (where ${firstInWindowSql(PREVIOUS_IN_GROUP[countsBy])}) as group_visitors,`
+    : '';
   const sql = /* sql */ `
   select t.prev_kind_id, t.kind_id, ${single ? 'array[true]' : `array[${kept}]`}::boolean[] as kept_by,
-         follows::float8, starts::float8, ends::float8
+         follows::float8, starts::float8, ends::float8${countsBy ? ', sessions::float8, visitors::float8, group_visitors::float8' : ''}
   from (
     select t.prev_kind_id, t.kind_id, ${single ? '' : `${keeps.map((k, i) => `${k} as kept${i}`).join(', ')},`}
+           ${counts}
            count(*) filter (where t.prev_day >= $2::date) as follows,
-           count(*) filter (where t.prev_day is null or t.prev_day < $2::date) as starts,
+           count(*) filter (where ${firstInWindowSql('prev_day')}) as starts,
            count(*) filter (where t.next_day is null or t.next_day >= $3::date) as ends
     from touches t
     where t.site_id = $1 and t.day >= $2::date and t.day < $3::date${single ? ` and ${keeps[0]}` : ''}
@@ -453,6 +523,12 @@ function markovNullTalliesSql(q: JourneySetsQuery, visitors: readonly string[][]
   ) t`;
   return { sql, params };
 }
+
+/**
+ * Whether a touch of `t` in a window starting on the day `$2` is its journey's first there (given the day of
+ * the previous touch, in the journey or in a group): the previous one is before the window, or none.
+ */
+export const firstInWindowSql = (previousDay: string) => `(t.${previousDay} is null or t.${previousDay} < $2::date)`;
 
 /** The UTC day of an instant, as `YYYY-MM-DD` (the windows of reports are whole UTC days). */
 export const utcDay = (at: Date) => at.toISOString().slice(0, 10);

@@ -1,6 +1,6 @@
 import type { TimeseriesPoint } from '@lazo/protocol/reports';
 import type { Db, Queryable } from './db.js';
-import { groupOfKind, utcDay, type StoredTouchKind } from './journeys.js';
+import { LEAD_MOMENTS_SQL, PREVIOUS_IN_GROUP, firstInWindowSql, groupOfKind, utcDay, type KindCounts, type PartitionColumn, type StoredTouchKind } from './journeys.js';
 import { journeyKeySql, resolvePendingSessions, visitorHashSql } from './session-persons.js';
 
 /**
@@ -55,9 +55,6 @@ export interface Window {
   end: Date;
 }
 
-/** Per dimension, the column of touches with the day of the journey's previous touch in the same group. */
-const PREVIOUS_IN_GROUP = { channel: 'prev_channel_day', source: 'prev_source_day', medium: 'prev_medium_day', campaign: 'prev_campaign_day' } as const;
-
 /**
  * Sessions and distinct visitors per group (kinds with gid −1 are left out), and over all kept groups.
  *
@@ -70,35 +67,28 @@ export async function sessionCounts(
   db: Queryable,
   w: Window,
   kinds: ReadonlyArray<{ kind: StoredTouchKind; gid: number }>,
-  partitionedBy?: keyof typeof PREVIOUS_IN_GROUP,
-): Promise<{ groups: Map<number, { visitors: number; sessions: number }>; total: { visitors: number; sessions: number } }> {
-  const groups = new Map<number, { visitors: number; sessions: number }>();
-  const total = { visitors: 0, sessions: 0 };
-  const gids = groupOfKind(kinds);
+  partitionedBy?: PartitionColumn,
+): Promise<SessionCounts> {
   const params = [w.siteId, utcDay(w.start), utcDay(w.end)];
   if (partitionedBy) {
     const { rows } = await db.query<{ kind_id: number; sessions: number; visitors: number; group_visitors: number }>(
       /* sql */ `
       select t.kind_id, count(*)::int as sessions,
-             count(*) filter (where t.prev_day is null or t.prev_day < $2::date)::int as visitors,
-             count(*) filter (where t.${PREVIOUS_IN_GROUP[partitionedBy]} is null or t.${PREVIOUS_IN_GROUP[partitionedBy]} < $2::date)::int as group_visitors
+             count(*) filter (where ${firstInWindowSql('prev_day')})::int as visitors,
+             count(*) filter (where ${firstInWindowSql(PREVIOUS_IN_GROUP[partitionedBy])})::int as group_visitors
       from touches t
       where t.site_id = $1 and t.day >= $2::date and t.day < $3::date
       group by t.kind_id`,
       params,
     );
-    for (const r of rows) {
-      const gid = gids[r.kind_id - 1] ?? -1;
-      if (gid < 0) continue;
-      const counts = groups.get(gid) ?? { visitors: 0, sessions: 0 };
-      counts.visitors += r.group_visitors;
-      counts.sessions += r.sessions;
-      groups.set(gid, counts);
-      total.visitors += r.visitors;
-      total.sessions += r.sessions;
-    }
-    return { groups, total };
+    return sessionCountsOfKinds(
+      rows.map((r) => ({ kindId: r.kind_id, sessions: r.sessions, visitors: r.visitors, groupVisitors: r.group_visitors })),
+      kinds,
+    );
   }
+  const groups = new Map<number, { visitors: number; sessions: number }>();
+  const total = { visitors: 0, sessions: 0 };
+  const gids = groupOfKind(kinds);
   const { rows } = await db.query<{ gid: number | null; visitors: number; sessions: number }>(
     /* sql */ `
     with per_visitor as (
@@ -119,6 +109,33 @@ export async function sessionCounts(
     const counts = { visitors: Number(r.visitors), sessions: Number(r.sessions) };
     if (r.gid === null) Object.assign(total, counts);
     else groups.set(r.gid, counts);
+  }
+  return { groups, total };
+}
+
+/** Sessions and distinct visitors per group number, and over all kept groups. */
+export interface SessionCounts {
+  groups: Map<number, { visitors: number; sessions: number }>;
+  total: { visitors: number; sessions: number };
+}
+
+/**
+ * A partitioned count's groups from its kinds' counts (KindCounts: the groups are exactly the values of the
+ * dimension counted, so a group's first touches are its kinds'); kinds with gid −1 are left out.
+ */
+export function sessionCountsOfKinds(counts: readonly KindCounts[], kinds: ReadonlyArray<{ kind: StoredTouchKind; gid: number }>): SessionCounts {
+  const groups = new Map<number, { visitors: number; sessions: number }>();
+  const total = { visitors: 0, sessions: 0 };
+  const gids = groupOfKind(kinds);
+  for (const c of counts) {
+    const gid = gids[c.kindId - 1] ?? -1;
+    if (gid < 0) continue;
+    const group = groups.get(gid) ?? { visitors: 0, sessions: 0 };
+    group.visitors += c.groupVisitors;
+    group.sessions += c.sessions;
+    groups.set(gid, group);
+    total.visitors += c.visitors;
+    total.sessions += c.sessions;
   }
   return { groups, total };
 }
@@ -201,9 +218,7 @@ export async function timeseries(db: Queryable, w: Window, interval: 'day' | 'we
              sum(${interval === 'day' ? 'day_visitors' : 'week_visitors'}) as visitors
       from per_day group by 1
     ),
-    leads as (
-      select min(created_at) as at from persons where site_id = $1 group by coalesce(merged_into, person_id)
-    )
+    leads as (${LEAD_MOMENTS_SQL})
     select bucket::text, 'visitors' as metric, visitors::float8 as value from per_bucket
     union all select bucket::text, 'sessions', sessions::float8 from per_bucket
     union all select ${bucketOf('at')}::text, 'leads', count(*)::float8 from leads where at >= $2 and at < $3 group by 1
