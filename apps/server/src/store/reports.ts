@@ -170,9 +170,8 @@ export async function npsByFirstTouch(db: Queryable, w: Window): Promise<Array<{
     /* sql */ `
     with answers as materialized (
       select ${journeyKeySql('ep.person_id', 'ep.anonymous_id', 'ep.user_id')} as jkey,
-             case when e.properties->>'score' ~ '^\\s*\\d+(\\.\\d+)?\\s*$' then (e.properties->>'score')::numeric end as score
+             case when ep.properties->>'score' ~ '^\\s*\\d+(\\.\\d+)?\\s*$' then (ep.properties->>'score')::numeric end as score
       from lazo_event_persons ep
-      join events e on e.site_id = ep.site_id and e.message_id = ep.message_id
       where ep.site_id = $1 and ep.type = 'track' and ep.event = 'NPS Submitted' and ep.ts >= $2 and ep.ts < $3
     ),
     per_journey as (
