@@ -4,7 +4,7 @@ import * as m0003 from './0003-report-indexes.js';
 import * as m0004 from './0004-session-persons.js';
 import * as m0005 from './0005-journey-touches.js';
 import * as m0006 from './0006-lead-touches.js';
-import * as m0007 from './0007-event-properties.js';
+import * as m0007 from './0007-report-views.js';
 
 /** Ordered, append-only: a released migration is never edited; a change is a new one. */
 export const migrations: { version: number; name: string; sql: string }[] = [
@@ -14,5 +14,5 @@ export const migrations: { version: number; name: string; sql: string }[] = [
   { version: 4, name: 'session-persons', sql: m0004.sql },
   { version: 5, name: 'journey-touches', sql: m0005.sql },
   { version: 6, name: 'lead-touches', sql: m0006.sql },
-  { version: 7, name: 'event-properties', sql: m0007.sql },
+  { version: 7, name: 'report-views', sql: m0007.sql },
 ];
