@@ -178,7 +178,7 @@ async function markovTallies(db: Queryable, q: JourneySetsQuery, countsBy?: Part
   const leads = q.conversions.includes('lead') ? await countLeadPaths(db, q) : undefined;
   // Each type leaves out its own visitors; one pass counts for all types, grouped by which keep the touch.
   const nulls = markovNullTalliesSql(q, converting.map(({ visitors }) => visitors), countsBy);
-  const { rows } = await db.query<CountedPaths & { kept_by: boolean[]; sessions?: number; visitors?: number; group_visitors?: number }>(nulls.sql, nulls.params);
+  const { rows } = await db.query<CountedPaths & { kept_by: boolean[]; sessions?: number; group_visitors?: number }>(nulls.sql, nulls.params);
   const tallies = converting.map(({ journeys }, i) => {
     const tallies = tallyJourneys(journeys, states);
     if (q.conversions[i] === 'lead') {
@@ -197,7 +197,8 @@ async function markovTallies(db: Queryable, q: JourneySetsQuery, countsBy?: Part
     let c = byKind.get(r.kind_id);
     if (!c) byKind.set(r.kind_id, (c = { kindId: r.kind_id, sessions: 0, visitors: 0, groupVisitors: 0 }));
     c.sessions += Number(r.sessions);
-    c.visitors += Number(r.visitors);
+    // A touch that starts its path in the window is its visitor's first there.
+    c.visitors += Number(r.starts);
     c.groupVisitors += Number(r.group_visitors);
   }
   return { tallies, counts: [...byKind.values()] };
@@ -435,11 +436,11 @@ async function countLeadPaths(db: Queryable, q: JourneySetsQuery): Promise<{ row
 async function withoutParallelWorkers<T>(db: Queryable, fn: () => Promise<T>): Promise<T> {
   const { rows } = await db.query<{ was: string }>(`select current_setting('max_parallel_workers_per_gather') as was`);
   await db.query(`select set_config('max_parallel_workers_per_gather', '0', true)`);
-  try {
-    return await fn();
-  } finally {
-    await db.query(`select set_config('max_parallel_workers_per_gather', $1, true)`, [rows[0]!.was]);
-  }
+  // Restored only after success: a failed statement aborts the transaction, which drops the setting with it
+  // (and would refuse the restoring statement, hiding the error).
+  const result = await fn();
+  await db.query(`select set_config('max_parallel_workers_per_gather', $1, true)`, [rows[0]!.was]);
+  return result;
 }
 
 /**
@@ -493,8 +494,8 @@ function convertingSql(q: JourneySetsQuery, types: readonly number[], o: PathOpt
  * starts the path; it ends the path when the journey's next touch is after the window. Per (previous kind,
  * kind, which types keep it): how often each. Grouping on the keeps tests each visitor against each list
  * once; with one type, its visitors are filtered out instead (grouping on a flag costs a fifth of the pass).
- * With `countsBy`, every touch of the window is kept and each row also counts its sessions and first
- * touches (KindCounts).
+ * With `countsBy`, every touch of the window is kept and each row also counts its sessions and its first
+ * touches of the dimension's groups (KindCounts; its visitors are its starts).
  */
 function markovNullTalliesSql(q: JourneySetsQuery, visitors: readonly string[][], countsBy?: PartitionColumn): { sql: string; params: unknown[] } {
   const params: unknown[] = [q.siteId, utcDay(q.from), utcDay(q.to)];
@@ -504,13 +505,10 @@ function markovNullTalliesSql(q: JourneySetsQuery, visitors: readonly string[][]
   );
   const single = keeps.length === 1 && !countsBy;
   const kept = keeps.map((_, i) => `kept${i}`).join(', ');
-  const counts = countsBy
-    ? `count(*) as sessions, count(*) filter (where ${firstInWindowSql('prev_day')}) as visitors,
-           count(*) filter (where ${firstInWindowSql(PREVIOUS_IN_GROUP[countsBy])}) as group_visitors,`
-    : '';
+  const counts = countsBy ? `count(*) as sessions, count(*) filter (where ${firstInWindowSql(PREVIOUS_IN_GROUP[countsBy])}) as group_visitors,` : '';
   const sql = /* sql */ `
   select t.prev_kind_id, t.kind_id, ${single ? 'array[true]' : `array[${kept}]`}::boolean[] as kept_by,
-         follows::float8, starts::float8, ends::float8${countsBy ? ', sessions::float8, visitors::float8, group_visitors::float8' : ''}
+         follows::float8, starts::float8, ends::float8${countsBy ? ', sessions::float8, group_visitors::float8' : ''}
   from (
     select t.prev_kind_id, t.kind_id, ${single ? '' : `${keeps.map((k, i) => `${k} as kept${i}`).join(', ')},`}
            ${counts}
