@@ -161,11 +161,22 @@ export async function loadMarkovTalliesWithCounts(
   q: JourneySetsQuery,
   countsBy: PartitionColumn,
 ): Promise<{ tallies: MarkovTallies[]; counts: KindCounts[] }> {
-  const { tallies, counts } = await markovTallies(db, q, countsBy);
-  return { tallies, counts: counts! };
+  const { tallies, rows } = await markovTallies(db, q, countsBy);
+  // Every touch of the window is in exactly one row: a kind's counts are its rows' sums.
+  const byKind = new Map<number, KindCounts>();
+  for (const r of rows) {
+    let c = byKind.get(r.kind_id);
+    if (!c) byKind.set(r.kind_id, (c = { kindId: r.kind_id, sessions: 0, visitors: 0, groupVisitors: 0 }));
+    c.sessions += Number(r.sessions);
+    // A touch that starts its path in the window is its visitor's first there.
+    c.visitors += Number(r.starts);
+    c.groupVisitors += Number(r.group_visitors);
+  }
+  return { tallies, counts: [...byKind.values()] };
 }
 
-async function markovTallies(db: Queryable, q: JourneySetsQuery, countsBy?: PartitionColumn): Promise<{ tallies: MarkovTallies[]; counts?: KindCounts[] }> {
+/** Markov's input, and the rows of the pass over the paths that led nowhere it was counted from. */
+async function markovTallies(db: Queryable, q: JourneySetsQuery, countsBy?: PartitionColumn) {
   const grouped = groupKinds(q);
   const { touches, touchOf, gids } = grouped;
   const converting = await convertingJourneys(db, { ...q, reads: 'all' }, grouped, { withVisitors: true, withLeads: false });
@@ -190,18 +201,7 @@ async function markovTallies(db: Queryable, q: JourneySetsQuery, countsBy?: Part
     addCountedPaths(tallies, rows.filter((r) => r.kept_by[i]), stateOfKind, 'nulls');
     return tallies;
   });
-  if (!countsBy) return { tallies };
-  // Every touch of the window is in exactly one row: a kind's counts are its rows' sums.
-  const byKind = new Map<number, KindCounts>();
-  for (const r of rows) {
-    let c = byKind.get(r.kind_id);
-    if (!c) byKind.set(r.kind_id, (c = { kindId: r.kind_id, sessions: 0, visitors: 0, groupVisitors: 0 }));
-    c.sessions += Number(r.sessions);
-    // A touch that starts its path in the window is its visitor's first there.
-    c.visitors += Number(r.starts);
-    c.groupVisitors += Number(r.group_visitors);
-  }
-  return { tallies, counts: [...byKind.values()] };
+  return { tallies, rows };
 }
 
 /** Paths counted in SQL: per (previous kind, kind), how often a touch starts a path, follows another and ends one. */
