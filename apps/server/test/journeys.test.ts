@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attribute, classifyChannel, creditedTouches, tallyJourneys, type CreditedTouches, type Journey, type MarkovTallies, type ModelName, type Touch } from '@lazo/attribution';
 import { loadJourneySets, loadJourneys, loadMarkovTallies, loadMarkovTalliesWithCounts, loadTouchKinds, type JourneyQuery } from '../src/store/journeys.js';
+import { openPostgres, type Db } from '../src/store/db.js';
 import { resolvePendingSessions } from '../src/store/session-persons.js';
 import { seedDemoData } from '../src/store/demo-seed.js';
 import { sessionCounts, sessionCountsOfKinds, timeseries } from '../src/store/reports.js';
 import { createGrouping } from '../src/reports/grouping.js';
 import { DIMENSIONS } from '../src/reports/params.js';
 import type { CreatedSite } from '../src/store/sites.js';
-import { engines } from './helpers/engines.js';
-import { identify, page, personsApi } from './helpers/persons-api.js';
+import { engines, postgresUrl } from './helpers/engines.js';
+import { T0, identify, page, personsApi } from './helpers/persons-api.js';
 import { basic, createTestApp, type TestApp } from './helpers/test-server.js';
 import { iso, m } from './reports-scenario.js';
 
@@ -137,6 +138,48 @@ describe.each(engines)('journeys from the store on %s', (engine) => {
       value: 80,
       uncredited: { conversions: 1, value: 5 },
     });
+  });
+
+  /** `t.db` with its sessions in `timeZone` (PGlite has one session; PostgreSQL is opened again with the setting). */
+  const inTimeZone = async <T>(timeZone: string, fn: (db: Db) => Promise<T>): Promise<T> => {
+    if (engine === 'pglite') {
+      await t.db.exec(`set timezone to '${timeZone}'`);
+      try {
+        return await fn(t.db);
+      } finally {
+        await t.db.exec('reset timezone');
+      }
+    }
+    const db = await openPostgres(`${postgresUrl}${postgresUrl!.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c TimeZone=${timeZone}`)}`, { max: 1 });
+    try {
+      return await fn(db);
+    } finally {
+      await db.close();
+    }
+  };
+
+  it("counts a lookback in days of 24 hours, whatever the database session's time zone", async () => {
+    const site = await t.newSite();
+    // Identified and buying on 10 November, after Berlin left summer time (26 October): 30 calendar days
+    // there reach an hour further back than 30 days of 24 hours.
+    const lead = Date.parse('2025-11-10T09:00:00Z');
+    const start = lead - 30 * 86_400_000;
+    const minutes = (at: number) => (at - T0) / 60_000;
+    await send(site, [
+      page('x', minutes(start - 20 * 60_000), { session: 's1', campaign: google }),
+      page('x', minutes(start + 20 * 60_000), { session: 's2', campaign: mail }),
+      page('x', minutes(lead), { session: 's3' }),
+      identify('x', 'u-x', {}, minutes(lead), 's3'),
+    ]);
+    await buy(site, 'order', 'u-x', minutes(lead), 40);
+    await resolvePendingSessions(t.db, site.siteId);
+    const kinds = (await loadTouchKinds(t.db, site.siteId)).map((kind) => ({ kind, touch: { channel: classifyChannel(kind) } }));
+    const query = { siteId: site.siteId, from: new Date('2025-11-01T00:00:00Z'), to: new Date('2025-12-01T00:00:00Z'), conversions: ['lead', 'customer'], lookbackDays: 30, kinds };
+    const paths = await inTimeZone('Europe/Berlin', async (db) => {
+      expect((await db.query<{ tz: string }>('select current_setting($1) as tz', ['TimeZone'])).rows[0]!.tz).toBe('Europe/Berlin');
+      return (await loadJourneySets(db, query)).map((set) => set.map((j) => j.touches.map((x) => x.channel).join(' > ')));
+    });
+    expect(paths).toEqual([['Email > Direct'], ['Email > Direct']]);
   });
 });
 
