@@ -61,7 +61,8 @@ async function main() {
     await admin(`drop database if exists ${DATABASE}`);
     await admin(`create database ${DATABASE}`);
   }
-  const db = await openPostgres(benchUrl, { max: 2 });
+  // The pool of `lazo serve` (10): a report's independent reads run concurrently on its free connections.
+  const db = await openPostgres(benchUrl);
   try {
     const { site, endDate } = kept ?? (await seed(db));
     if (kept) {

@@ -1,8 +1,8 @@
 import { attribute, creditedTouches, markovFromTallies, type MarkovTallies, type ModelName } from '@lazo/attribution';
 import type { AttributionReport, FunnelReport, TimeseriesReport } from '@lazo/protocol/reports';
-import { dbFor, type Db, type Queryable } from '../store/db.js';
+import { concurrently, dbFor, type Db, type Queryable } from '../store/db.js';
 import { loadJourneySets, loadMarkovTallies, loadMarkovTalliesWithCounts, loadTouchKinds, type StoredTouchKind } from '../store/journeys.js';
-import { npsByFirstTouch, readReport, sessionCounts, sessionCountsOfKinds, spendByKind, timeseries, type SessionCounts, type Window } from '../store/reports.js';
+import { npsByFirstTouch, readReport, sessionCounts, sessionCountsOfKinds, spendByKind, timeseries, type NpsRow, type SessionCounts, type SpendRow, type Window } from '../store/reports.js';
 import type { Site } from '../store/sites.js';
 import { EXCLUDED, createGrouping, spendKind, type GroupedKind, type Grouping } from './grouping.js';
 import type { AttributionParams, Dimension, FunnelParams, TimeseriesParams } from './params.js';
@@ -84,28 +84,33 @@ export async function funnelReport(db: Db, site: Site, p: FunnelParams): Promise
     const kindGids = kinds.map((k) => ({ kind: k.kind, gid: k.group === EXCLUDED ? -1 : groupIds.indexOf(k.group) }));
     const partitionedBy = partitioningColumn(p.groupBy, kinds);
     const conversions = ['lead', p.conversion];
-    let counts: SessionCounts;
-    let credits: Credit[];
-    if (p.model === 'markov' && partitionedBy) {
-      // Markov's paths that led nowhere and the visitors per group are each a pass over every touch of the
-      // window: one pass counts both.
-      const read = await loadMarkovTalliesWithCounts(q, journeyQuery(w, kinds, conversions, p.lookbackDays), partitionedBy);
-      counts = sessionCountsOfKinds(read.counts, kindGids);
-      credits = markovCredits(read.tallies, grouping, filtered);
-    } else {
-      counts = await sessionCounts(q, w, kindGids, partitionedBy);
-      credits = await creditGroups(q, w, grouping, kinds, { model: p.model, lookbackDays: p.lookbackDays, filtered, conversions, creditedOnly: true });
-    }
+    // Independent reads, concurrently where the snapshot can: the sessions and the credits (themselves split
+    // into reads), and beside them the spend and the NPS answers.
+    const [[counts, credits], [spendRows, answers]] = await concurrently<[[SessionCounts, Credit[]], [SpendRow[], NpsRow[]]]>(q, [
+      async (a) => {
+        if (p.model === 'markov' && partitionedBy) {
+          // Markov's paths that led nowhere and the visitors per group are each a pass over every touch of
+          // the window: one pass counts both.
+          const read = await loadMarkovTalliesWithCounts(a, journeyQuery(w, kinds, conversions, p.lookbackDays), partitionedBy);
+          return [sessionCountsOfKinds(read.counts, kindGids), markovCredits(read.tallies, grouping, filtered)];
+        }
+        return concurrently<[SessionCounts, Credit[]]>(a, [
+          (x) => sessionCounts(x, w, kindGids, partitionedBy),
+          (x) => creditGroups(x, w, grouping, kinds, { model: p.model, lookbackDays: p.lookbackDays, filtered, conversions, creditedOnly: true }),
+        ]);
+      },
+      async (b) => [await spendByKind(b, w), await npsByFirstTouch(b, w)],
+    ]);
     const sessions = new Map([...counts.groups].map(([gid, c]) => [groupIds[gid]!, c]));
     const [leads, customers] = credits;
     const spend = new Map<string, number>();
-    for (const s of await spendByKind(q, w)) {
+    for (const s of spendRows) {
       const group = grouping.group(spendKind(s.source, s.medium, s.campaign)).group;
       spend.set(group, (spend.get(group) ?? 0) + s.amount);
     }
     const nps = new Map<string, { promoters: number; passives: number; detractors: number }>();
     const groupOfKindId = new Map(kinds.map((k) => [k.kind.id, k.group]));
-    for (const answer of await npsByFirstTouch(q, w)) {
+    for (const answer of answers) {
       // Kinds and touches are read in one snapshot: every first touch's kind is among the kinds.
       const group = answer.kind_id === null ? EXCLUDED : (groupOfKindId.get(answer.kind_id) ?? EXCLUDED);
       const n = nps.get(group) ?? { promoters: 0, passives: 0, detractors: 0 };

@@ -19,6 +19,69 @@ export interface Db extends Queryable {
   close(): Promise<void>;
   /** The same database (same pool) under another workload's time limit; absent = one limit for all (PGlite). */
   forWorkload?(workload: Workload): Db;
+  /**
+   * PostgreSQL: runs `fn` in a read-only transaction on another connection of the pool that sees the snapshot
+   * `snapshotId` (exported by a transaction still open: pg_export_snapshot), after the `set local` statements
+   * of `settings`. Undefined, without running `fn`, when no connection is free: the caller holds one, and two
+   * callers each holding one and waiting for another would wait for each other. Absent on PGlite (one
+   * connection).
+   */
+  inExportedSnapshot?<T>(snapshotId: string, settings: readonly string[], fn: (tx: Queryable) => Promise<T>): Promise<T> | undefined;
+}
+
+/** A read-only snapshot of the database (readSnapshot): its statements, and its branches', see the same data. */
+export interface Snapshot extends Queryable {
+  /**
+   * Runs each function on a connection of this snapshot and answers their results in order: the first here
+   * and the others concurrently on free connections of the pool (PostgreSQL), or in turn here when none is
+   * free (PGlite always). Independent reads of a report so take both cores rather than one.
+   */
+  all<T extends readonly unknown[]>(fns: { [K in keyof T]: (q: Queryable) => Promise<T[K]> }): Promise<T>;
+}
+
+/**
+ * Runs `fn` in a read-only repeatable-read transaction after the `set local` statements of `settings`, with
+ * the snapshot's `all` to run independent reads concurrently (each branch under the same settings).
+ */
+export function readSnapshot<T>(db: Db, settings: readonly string[], fn: (snapshot: Snapshot) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.query('set transaction isolation level repeatable read, read only');
+    for (const statement of settings) await tx.query(statement);
+    let exported: Promise<string> | undefined;
+    const snapshotId = () => (exported ??= tx.query<{ id: string }>('select pg_export_snapshot() as id').then((r) => r.rows[0]!.id));
+    const snapshotOn = (q: Queryable): Snapshot => ({
+      query: (sql, params) => q.query(sql, params),
+      all: async <R extends readonly unknown[]>(fns: { [K in keyof R]: (q: Queryable) => Promise<R[K]> }) => {
+        const list = fns as unknown as ReadonlyArray<(q: Queryable) => Promise<unknown>>;
+        const results = new Array<unknown>(list.length);
+        // Exported before any branch starts: asked for later, it would queue behind this connection's statements.
+        const id = db.inExportedSnapshot && list.length > 1 ? await snapshotId() : undefined;
+        const elsewhere: Promise<unknown>[] = [];
+        const here = [0];
+        for (let i = 1; i < list.length; i++) {
+          const run = id === undefined ? undefined : db.inExportedSnapshot!(id, settings, (branch) => list[i]!(snapshotOn(branch)));
+          if (run) elsewhere.push(run.then((r) => (results[i] = r)));
+          else here.push(i);
+        }
+        const local = (async () => {
+          for (const i of here) results[i] = await list[i]!(snapshotOn(q));
+        })();
+        // Every branch ends before the snapshot's transaction does, failed or not; the first failure is thrown.
+        const failed = (await Promise.allSettled([local, ...elsewhere])).find((r) => r.status === 'rejected');
+        if (failed) throw (failed as PromiseRejectedResult).reason;
+        return results as unknown as R;
+      },
+    });
+    return fn(snapshotOn(tx));
+  });
+}
+
+/** `fns` in `q`'s snapshot, concurrently where it can (a Snapshot's `all`), else one after another. */
+export async function concurrently<T extends readonly unknown[]>(q: Queryable, fns: { [K in keyof T]: (q: Queryable) => Promise<T[K]> }): Promise<T> {
+  if (typeof (q as Partial<Snapshot>).all === 'function') return (q as Snapshot).all<T>(fns);
+  const results: unknown[] = [];
+  for (const fn of fns as unknown as ReadonlyArray<(q: Queryable) => Promise<unknown>>) results.push(await fn(q));
+  return results as unknown as T;
 }
 
 /**
@@ -224,6 +287,12 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     }
   }
 
+  /**
+   * A connection can be had without waiting: the idle ones and those the pool may still open outnumber the
+   * requests queued (a request the pool has not served yet, a branch started a moment ago, is queued).
+   */
+  const hasFreeConnection = () => pool.idleCount + (opts.max ?? 10) - pool.totalCount > pool.waitingCount;
+
   const dbOf = (workload: Workload): Db => {
     const limit = limits[workload];
     return {
@@ -239,6 +308,18 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
       },
       close: () => pool.end(),
       forWorkload: dbOf,
+      inExportedSnapshot: (snapshotId, settings, fn) => {
+        // Checked and taken in the same turn of the event loop (transaction asks the pool synchronously).
+        if (!hasFreeConnection()) return undefined;
+        if (!/^[0-9A-F]+(-[0-9A-F]+)+$/i.test(snapshotId)) throw new Error(`not a snapshot id: ${snapshotId}`);
+        return transaction(limit, async (tx) => {
+          // Both must precede the transaction's first query.
+          await tx.query('set transaction isolation level repeatable read, read only');
+          await tx.query(`set transaction snapshot '${snapshotId}'`);
+          for (const statement of settings) await tx.query(statement);
+          return fn(tx);
+        });
+      },
     };
   };
   return dbOf('request');

@@ -1,5 +1,5 @@
 import { tallyJourneys, type CreditedTouches, type Journey, type MarkovTallies, type Touch } from '@lazo/attribution';
-import type { Queryable } from './db.js';
+import { concurrently, type Queryable } from './db.js';
 import { journeyKeySql, visitorHashSql } from './session-persons.js';
 
 /**
@@ -175,21 +175,29 @@ export async function loadMarkovTalliesWithCounts(
   return { tallies, counts: [...byKind.values()] };
 }
 
-/** Markov's input, and the rows of the pass over the paths that led nowhere it was counted from. */
+/**
+ * Markov's input, and the rows of the pass over the paths that led nowhere it was counted from. The
+ * converting paths, the leads' counts and that pass are independent reads: they run concurrently where the
+ * snapshot can (the pass learns who converted from a list of its own rather than from the paths).
+ */
 async function markovTallies(db: Queryable, q: JourneySetsQuery, countsBy?: PartitionColumn) {
   const grouped = groupKinds(q);
   const { touches, touchOf, gids } = grouped;
-  const converting = await convertingJourneys(db, { ...q, reads: 'all' }, grouped, { withVisitors: true, withLeads: false });
   // States are the groups' touches in group order, then the unknown kind's: a group number is a state.
   const states = [...touches, touchOf(-1)];
   const state = (gid: number) => (gid < 0 ? touches.length : gid);
   // A kind numbered after the kinds were read is the unknown touch.
   const stateOfKind = (kindId: number) => state(gids[kindId - 1] ?? -1);
-  // Leads' paths are counted in SQL from their touches' neighbours, not read.
-  const leads = q.conversions.includes('lead') ? await countLeadPaths(db, q) : undefined;
-  // Each type leaves out its own visitors; one pass counts for all types, grouped by which keep the touch.
-  const nulls = markovNullTalliesSql(q, converting.map(({ visitors }) => visitors), countsBy);
-  const { rows } = await db.query<CountedPaths & { kept_by: boolean[]; sessions?: number; group_visitors?: number }>(nulls.sql, nulls.params);
+  const [rows, converting, leads] = await concurrently<[NullRow[], Array<{ journeys: Journey[] }>, Awaited<ReturnType<typeof countLeadPaths>> | undefined]>(db, [
+    async (a) => {
+      // Each type leaves out its own visitors; one pass counts for all types, grouped by which keep the touch.
+      const nulls = markovNullTalliesSql(q, await convertedVisitors(a, q), countsBy);
+      return (await a.query<NullRow>(nulls.sql, nulls.params)).rows;
+    },
+    (b) => convertingJourneys(b, { ...q, reads: 'all' }, grouped, { withLeads: false }),
+    // Leads' paths are counted in SQL from their touches' neighbours, not read.
+    async (c) => (q.conversions.includes('lead') ? countLeadPaths(c, q) : undefined),
+  ]);
   const tallies = converting.map(({ journeys }, i) => {
     const tallies = tallyJourneys(journeys, states);
     if (q.conversions[i] === 'lead') {
@@ -202,6 +210,25 @@ async function markovTallies(db: Queryable, q: JourneySetsQuery, countsBy?: Part
     return tallies;
   });
   return { tallies, rows };
+}
+
+/** A row of markovNullTalliesSql: counted paths, which types keep them, and with `countsBy` the kind's counts. */
+type NullRow = CountedPaths & { kept_by: boolean[]; sessions?: number; group_visitors?: number };
+
+/**
+ * Per type of q.conversions, the journeys (as touches.visitor holds them, in text) that converted in the
+ * window: the journeys a type's paths that led nowhere leave out (none for `lead`, told by lead_at).
+ */
+async function convertedVisitors(db: Queryable, q: JourneySetsQuery): Promise<string[][]> {
+  const params: unknown[] = [q.siteId, q.from, q.to, lookbackInterval(q.lookbackDays)];
+  const branches = q.conversions.flatMap((type, i) =>
+    type === 'lead' ? [] : [`select ${i} as type, ${visitorHashSql('c.jkey')}::text as visitor from (${conversionsSql(params.push(type))}) c`],
+  );
+  const visitors = q.conversions.map(() => [] as string[]);
+  if (branches.length === 0) return visitors;
+  const { rows } = await db.query<{ type: number; visitor: string }>(branches.join('\n  union all\n  '), params);
+  for (const r of rows) visitors[r.type]!.push(r.visitor);
+  return visitors;
 }
 
 /** Paths counted in SQL: per (previous kind, kind), how often a touch starts a path, follows another and ends one. */
@@ -236,19 +263,17 @@ export async function loadJourneySets(db: Queryable, q: JourneySetsQuery): Promi
 /**
  * Each type's conversions of the window with their paths: the leads' from their touches (leadPathsSql;
  * with `withLeads: false`, none), the other types' in one statement that lists them and probes their
- * journeys without a round trip of their keys (convertingSql). With `withVisitors`, the other types'
- * journey keys (as sessions.visitor holds them) come back too; a lead's journey is told by its touches'
- * lead_at.
+ * journeys without a round trip of their keys (convertingSql); the two concurrently where the snapshot can.
  */
 async function convertingJourneys(
   db: Queryable,
   q: JourneySetsQuery,
   grouped: ReturnType<typeof groupKinds>,
-  o: { withTimes?: boolean; withVisitors?: boolean; withLeads?: boolean },
-): Promise<Array<{ journeys: Journey[]; visitors: string[] }>> {
+  o: { withTimes?: boolean; withLeads?: boolean },
+): Promise<Array<{ journeys: Journey[] }>> {
   const { touchOf, gids, direct } = grouped;
   const withTimes = o.withTimes ?? false;
-  const sets = q.conversions.map(() => ({ journeys: [] as Journey[], visitors: [] as string[], byPath: new Map<string, Journey>() }));
+  const sets = q.conversions.map(() => ({ journeys: [] as Journey[], byPath: new Map<string, Journey>() }));
   /** Counts `conversions` conversions of a path (null: no touch) into a set. */
   const add = (set: (typeof sets)[number], path: string | null, value: number, at: number, conversions = 1) => {
     if (withTimes) {
@@ -274,31 +299,37 @@ async function convertingJourneys(
       set.journeys.push(journey);
     }
   };
-  const pathOptions = { gids, direct, withTimes, withVisitors: o.withVisitors ?? false };
+  const pathOptions = { gids, direct, withTimes };
   const others = q.conversions.flatMap((type, i) => (type === 'lead' ? [] : [i]));
+  const withLeads = o.withLeads !== false && others.length < q.conversions.length;
+  type Reads = { others?: Array<{ type: number; at: number; value: number; path: string | null }>; leads?: { rows: Array<{ at: number; path: string }>; count: number } };
+  const reads: Array<(q: Queryable) => Promise<Reads>> = [];
   if (others.length > 0) {
     const statement = convertingSql(q, others, pathOptions);
-    const { rows } = await db.query<{ type: number; at: number; value: number; visitor?: string; path: string | null }>(statement.sql, statement.params);
-    for (const r of rows) {
-      const set = sets[r.type]!;
-      if (r.visitor !== undefined) set.visitors.push(r.visitor);
-      add(set, r.path, Number(r.value), Number(r.at));
-    }
+    reads.push(async (x) => ({ others: (await x.query<NonNullable<Reads['others']>[number]>(statement.sql, statement.params)).rows }));
   }
-  if (o.withLeads !== false && others.length < q.conversions.length) {
+  if (withLeads) {
     const leads = leadPathsSql(q, pathOptions);
-    const { rows } = await db.query<{ at: number; path: string }>(leads.sql, leads.params);
-    const { rows: count } = await db.query<{ n: number }>(LEAD_COUNT_SQL, leads.params.slice(0, 3));
+    reads.push(async (x) => {
+      const { rows } = await x.query<{ at: number; path: string }>(leads.sql, leads.params);
+      const { rows: count } = await x.query<{ n: number }>(LEAD_COUNT_SQL, leads.params.slice(0, 3));
+      return { leads: { rows, count: count[0]!.n } };
+    });
+  }
+  for (const read of await concurrently(db, reads)) {
+    for (const r of read.others ?? []) add(sets[r.type]!, r.path, Number(r.value), Number(r.at));
+    if (!read.leads) continue;
+    const { rows, count } = read.leads;
     q.conversions.forEach((type, i) => {
       if (type !== 'lead') return;
       const set = sets[i]!;
       for (const r of rows) add(set, r.path, 0, Number(r.at));
       // The window's leads without a touch in their lookback.
-      const uncredited = count[0]!.n - rows.length;
+      const uncredited = count - rows.length;
       if (uncredited > 0) add(set, null, 0, 0, uncredited);
     });
   }
-  return sets.map(({ journeys, visitors }) => ({ journeys, visitors }));
+  return sets.map(({ journeys }) => ({ journeys }));
 }
 
 /**
@@ -366,7 +397,6 @@ interface PathOptions {
   gids: number[];
   direct: boolean[];
   withTimes: boolean;
-  withVisitors: boolean;
 }
 
 /**
@@ -484,7 +514,7 @@ function convertingSql(q: JourneySetsQuery, types: readonly number[], o: PathOpt
   // the last one's pages: 35 k probes cost about a quarter less than in the conversions' order.
   const sql = /* sql */ `
     select c.type, ${o.withTimes ? `date_part('epoch', c.at) * 1000` : '0'} as at, c.value,
-           ${o.withVisitors ? 'c.visitor::text as visitor,' : ''} ${path} as path
+           ${path} as path
     from (
       select c.*, ${visitorHashSql('c.jkey')} as visitor from (${branches.join('\n      union all\n      ')}) c
       order by visitor

@@ -1,5 +1,5 @@
 import type { TimeseriesPoint } from '@lazo/protocol/reports';
-import type { Db, Queryable } from './db.js';
+import { readSnapshot, type Db, type Queryable, type Snapshot } from './db.js';
 import { LEAD_MOMENTS_SQL, PREVIOUS_IN_GROUP, firstInWindowSql, groupOfKind, utcDay, type KindCounts, type PartitionColumn, type StoredTouchKind } from './journeys.js';
 import { journeyKeySql, resolvePendingSessions, visitorHashSql } from './session-persons.js';
 
@@ -12,22 +12,17 @@ import { journeyKeySql, resolvePendingSessions, visitorHashSql } from './session
 
 /**
  * Runs a report's queries in one read-only snapshot (kinds read first stay valid for the queries after
- * them) with settings for large scans: no JIT (compiling costs more than it saves on these plans), sorts
+ * them; independent reads may run concurrently in it, Snapshot.all) with settings for large scans: no JIT (compiling costs more than it saves on these plans), sorts
  * and hashes in memory, and no merge joins — the planner misjudges how many rows the identity views
  * return and would sort a million sessions to merge them with a few thousand conversions. The site's
  * sessions written or moved since the last report are resolved to their persons, and their journeys'
  * touches derived, first.
  */
-export async function readReport<T>(db: Db, siteId: string, fn: (q: Queryable) => Promise<T>): Promise<T> {
+export async function readReport<T>(db: Db, siteId: string, fn: (q: Snapshot) => Promise<T>): Promise<T> {
   await resolvePendingSessions(db, siteId);
   await refreshStatistics(db);
-  return db.transaction(async (tx) => {
-    await tx.query('set transaction isolation level repeatable read, read only');
-    if (db.engine === 'postgres') await tx.query('set local jit = off');
-    await tx.query(`set local work_mem = '64MB'`);
-    await tx.query('set local enable_mergejoin = off');
-    return fn(tx);
-  });
+  const settings = [...(db.engine === 'postgres' ? ['set local jit = off'] : []), `set local work_mem = '64MB'`, 'set local enable_mergejoin = off'];
+  return readSnapshot(db, settings, fn);
 }
 
 const ANALYZE_EVERY_MS = 10 * 60_000;
@@ -140,8 +135,11 @@ export function sessionCountsOfKinds(counts: readonly KindCounts[], kinds: Reado
   return { groups, total };
 }
 
+/** Ad spend of some days for a (source, medium, campaign) as uploaded. */
+export type SpendRow = { source: string; medium: string; campaign: string; amount: number };
+
 /** Ad spend of the window's days per (source, medium, campaign) as uploaded. */
-export async function spendByKind(db: Queryable, w: Window): Promise<Array<{ source: string; medium: string; campaign: string; amount: number }>> {
+export async function spendByKind(db: Queryable, w: Window): Promise<SpendRow[]> {
   const { rows } = await db.query<{ source: string; medium: string; campaign: string; amount: number }>(
     `select source, medium, campaign, sum(amount) as amount from spend
      where site_id = $1 and day >= $2::date and day < $3::date
@@ -157,12 +155,15 @@ export interface NpsCounts {
   detractors: number;
 }
 
+/** NPS answers counted for a first touch (its touch_kinds number; null: the answerers had no touch). */
+export type NpsRow = { kind_id: number | null } & NpsCounts;
+
 /**
  * `NPS Submitted` answers (`properties.score` 0–10) of the window, counted by the first touch ever of the
  * person (or browser) who answered, as its touch_kinds number; answers of someone without any touch come
  * back with `kind_id` null.
  */
-export async function npsByFirstTouch(db: Queryable, w: Window): Promise<Array<{ kind_id: number | null } & NpsCounts>> {
+export async function npsByFirstTouch(db: Queryable, w: Window): Promise<NpsRow[]> {
   // Each answer's journey key is resolved once (the fence: the planner would otherwise resolve it again for
   // every place it is used); the first touch of each journey that answered is the head of its touches in
   // touches_journey_idx.
