@@ -96,6 +96,15 @@ describe.each(engines)('reports on %s', (engine) => {
       expect(got.removalEffect).toBeCloseTo(row.removalEffect!, 4);
     }
     expect(await model('linear')).not.toEqual(await model('first_touch'));
+    // Leads under Markov (their paths counted in SQL, no other type beside them): every lead of the window is
+    // credited or counted uncredited, as under first touch.
+    const leadsUnder = async (m: string) => {
+      const r = await get(site, `/v1/reports/attribution?${RANGE}&model=${m}&conversion=lead`);
+      return { credited: r.totals.conversions, all: r.totals.conversions + r.uncredited.conversions };
+    };
+    const [leadsMarkov, leadsFirst] = [await leadsUnder('markov'), await leadsUnder('first_touch')];
+    expect(leadsFirst.credited).toBeGreaterThan(0);
+    expect(leadsMarkov.all).toBeCloseTo(leadsFirst.all, 4);
   });
 
   it('credits leads at the first identification, a merged person once', async () => {

@@ -57,7 +57,7 @@ export function readSnapshot<T>(db: Db, settings: readonly string[], fn: (snapsh
         // Exported before any branch starts: asked for later, it would queue behind this connection's statements.
         const id = db.inExportedSnapshot && list.length > 1 ? await snapshotId() : undefined;
         const elsewhere: Promise<unknown>[] = [];
-        const here = [0];
+        const here = list.length > 0 ? [0] : [];
         for (let i = 1; i < list.length; i++) {
           const run = id === undefined ? undefined : db.inExportedSnapshot!(id, settings, (branch) => list[i]!(snapshotOn(branch)));
           if (run) elsewhere.push(run.then((r) => (results[i] = r)));
