@@ -21,12 +21,11 @@ export interface Db extends Queryable {
   forWorkload?(workload: Workload): Db;
   /**
    * PostgreSQL: runs `fn` in a read-only transaction on another connection of the pool that sees the snapshot
-   * `snapshotId` (exported by a transaction still open: pg_export_snapshot), after the `set local` statements
-   * of `settings`. Undefined, without running `fn`, when no connection is free: the caller holds one, and two
-   * callers each holding one and waiting for another would wait for each other. Absent on PGlite (one
-   * connection).
+   * `snapshotId` (exported by a transaction still open: pg_export_snapshot). Undefined, without running `fn`,
+   * when no connection is free: the caller holds one, and two callers each holding one and waiting for
+   * another would wait for each other. Absent on PGlite (one connection).
    */
-  inExportedSnapshot?<T>(snapshotId: string, settings: readonly string[], fn: (tx: Queryable) => Promise<T>): Promise<T> | undefined;
+  inExportedSnapshot?<T>(snapshotId: string, fn: (tx: Queryable) => Promise<T>): Promise<T> | undefined;
 }
 
 /** A read-only snapshot of the database (readSnapshot): its statements, and its branches', see the same data. */
@@ -44,9 +43,12 @@ export interface Snapshot extends Queryable {
  * the snapshot's `all` to run independent reads concurrently (each branch under the same settings).
  */
 export function readSnapshot<T>(db: Db, settings: readonly string[], fn: (snapshot: Snapshot) => Promise<T>): Promise<T> {
+  const configure = async (q: Queryable) => {
+    for (const statement of settings) await q.query(statement);
+  };
   return db.transaction(async (tx) => {
     await tx.query('set transaction isolation level repeatable read, read only');
-    for (const statement of settings) await tx.query(statement);
+    await configure(tx);
     let exported: Promise<string> | undefined;
     const snapshotId = () => (exported ??= tx.query<{ id: string }>('select pg_export_snapshot() as id').then((r) => r.rows[0]!.id));
     const snapshotOn = (q: Queryable): Snapshot => ({
@@ -59,7 +61,11 @@ export function readSnapshot<T>(db: Db, settings: readonly string[], fn: (snapsh
         const elsewhere: Promise<unknown>[] = [];
         const here = list.length > 0 ? [0] : [];
         for (let i = 1; i < list.length; i++) {
-          const run = id === undefined ? undefined : db.inExportedSnapshot!(id, settings, (branch) => list[i]!(snapshotOn(branch)));
+          const branch = async (b: Queryable) => {
+            await configure(b);
+            return list[i]!(snapshotOn(b));
+          };
+          const run = id === undefined ? undefined : db.inExportedSnapshot!(id, branch);
           if (run) elsewhere.push(run.then((r) => (results[i] = r)));
           else here.push(i);
         }
@@ -246,9 +252,10 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     maintenance: limitOf(0, 'no limit'),
   };
   const readTimeout = (l: Limit) => (l.ms > 0 ? l.ms + READ_GRACE_MS : NO_LIMIT_MS);
+  const max = opts.max ?? 10;
   const pool = new pg.Pool({
     connectionString: url,
-    max: opts.max ?? 10,
+    max,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
     // Sent at connection start, so ordinary statements need no extra round trip; other workloads override
@@ -291,7 +298,7 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
    * A connection can be had without waiting: the idle ones and those the pool may still open outnumber the
    * requests queued (a request the pool has not served yet, a branch started a moment ago, is queued).
    */
-  const hasFreeConnection = () => pool.idleCount + (opts.max ?? 10) - pool.totalCount > pool.waitingCount;
+  const hasFreeConnection = () => pool.idleCount + max - pool.totalCount > pool.waitingCount;
 
   const dbOf = (workload: Workload): Db => {
     const limit = limits[workload];
@@ -308,7 +315,7 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
       },
       close: () => pool.end(),
       forWorkload: dbOf,
-      inExportedSnapshot: (snapshotId, settings, fn) => {
+      inExportedSnapshot: (snapshotId, fn) => {
         // Checked and taken in the same turn of the event loop (transaction asks the pool synchronously).
         if (!hasFreeConnection()) return undefined;
         if (!/^[0-9A-F]+(-[0-9A-F]+)+$/i.test(snapshotId)) throw new Error(`not a snapshot id: ${snapshotId}`);
@@ -316,7 +323,6 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
           // Both must precede the transaction's first query.
           await tx.query('set transaction isolation level repeatable read, read only');
           await tx.query(`set transaction snapshot '${snapshotId}'`);
-          for (const statement of settings) await tx.query(statement);
           return fn(tx);
         });
       },

@@ -188,15 +188,31 @@ async function markovTallies(db: Queryable, q: JourneySetsQuery, countsBy?: Part
   const state = (gid: number) => (gid < 0 ? touches.length : gid);
   // A kind numbered after the kinds were read is the unknown touch.
   const stateOfKind = (kindId: number) => state(gids[kindId - 1] ?? -1);
-  const [rows, converting, leads] = await concurrently<[NullRow[], Array<{ journeys: Journey[] }>, Awaited<ReturnType<typeof countLeadPaths>> | undefined]>(db, [
-    async (a) => {
+  let rows: NullRow[] = [];
+  let converting: Array<{ journeys: Journey[] }> = q.conversions.map(() => ({ journeys: [] }));
+  let leads: Awaited<ReturnType<typeof countLeadPaths>> | undefined;
+  // Only the reads the types need: each branch costs a connection's transaction.
+  await concurrently(db, [
+    async (a: Queryable) => {
       // Each type leaves out its own visitors; one pass counts for all types, grouped by which keep the touch.
       const nulls = markovNullTalliesSql(q, await convertedVisitors(a, q), countsBy);
-      return (await a.query<NullRow>(nulls.sql, nulls.params)).rows;
+      rows = (await a.query<NullRow>(nulls.sql, nulls.params)).rows;
     },
-    (b) => convertingJourneys(b, { ...q, reads: 'all' }, grouped, { withLeads: false }),
+    ...(q.conversions.some((type) => type !== 'lead')
+      ? [
+          async (b: Queryable) => {
+            converting = await convertingJourneys(b, { ...q, reads: 'all' }, grouped, { withLeads: false });
+          },
+        ]
+      : []),
     // Leads' paths are counted in SQL from their touches' neighbours, not read.
-    async (c) => (q.conversions.includes('lead') ? countLeadPaths(c, q) : undefined),
+    ...(q.conversions.includes('lead')
+      ? [
+          async (c: Queryable) => {
+            leads = await countLeadPaths(c, q);
+          },
+        ]
+      : []),
   ]);
   const tallies = converting.map(({ journeys }, i) => {
     const tallies = tallyJourneys(journeys, states);

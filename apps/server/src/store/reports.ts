@@ -12,9 +12,10 @@ import { journeyKeySql, resolvePendingSessions, visitorHashSql } from './session
 
 /**
  * Runs a report's queries in one read-only snapshot (kinds read first stay valid for the queries after
- * them; independent reads may run concurrently in it, Snapshot.all) with settings for large scans: no JIT (compiling costs more than it saves on these plans), sorts
- * and hashes in memory, and no merge joins — the planner misjudges how many rows the identity views
- * return and would sort a million sessions to merge them with a few thousand conversions. The site's
+ * them; independent reads may run concurrently in it, Snapshot.all) with settings for large scans: no JIT
+ * (compiling costs more than it saves on these plans), sorts and hashes in memory, and no merge joins — the
+ * planner misjudges how many rows the identity views return and would sort a million sessions to merge them
+ * with a few thousand conversions. The site's
  * sessions written or moved since the last report are resolved to their persons, and their journeys'
  * touches derived, first.
  */
