@@ -71,6 +71,8 @@ describe.runIf(postgresUrl)('PostgreSQL unreachable, then back', () => {
   let app: FastifyInstance;
   let site: CreatedSite;
   let cutArmed = false;
+  /** When set, the next read of the spend (a report's branch, on a connection of its own) cuts every connection. */
+  let cutOnSpend = false;
 
   beforeAll(async () => {
     direct = await openTestDb('postgres');
@@ -80,6 +82,10 @@ describe.runIf(postgresUrl)('PostgreSQL unreachable, then back', () => {
     // When armed, the next insert of events cuts the connection as soon as it is sent, whether the writer
     // sends it inside a transaction (groups with identify messages) or as a statement of its own.
     const flaky = interceptStatements(proxied, (sql, send) => {
+      if (cutOnSpend && sql.includes('from spend')) {
+        cutOnSpend = false;
+        void proxy.cut();
+      }
       if (!(cutArmed && sql.includes('insert into events'))) return send();
       cutArmed = false;
       const sent = send();
@@ -127,6 +133,25 @@ describe.runIf(postgresUrl)('PostgreSQL unreachable, then back', () => {
     const sessions = await direct.query<{ events: number; pageviews: number }>('select events, pageviews from sessions where site_id = $1', [site.siteId]);
     expect(sessions.rows).toEqual([{ events: 4, pageviews: 4 }]);
     expect((await app.inject('/readyz')).statusCode).toBe(200);
+  });
+
+  it("answers 503 when the database goes away while a report's reads run on several connections, and answers the next report", async () => {
+    const s = await createSite(direct, { name: 'Report cut', origins: [] });
+    expect((await post(s.secretKey, batchOf(['r-1', 'r-2']))).statusCode).toBe(200);
+    const funnel = () => app.inject({ method: 'GET', url: '/v1/reports/funnel?from=2026-03-01&to=2026-03-31', headers: { authorization: basic(s.secretKey) } });
+    expect((await funnel()).statusCode).toBe(200);
+
+    // Cut as the spend is read: the funnel reads it on a branch connection beside its other reads (the pool
+    // has free ones), so the branch's and the report's own connections are lost together.
+    cutOnSpend = true;
+    expectUnavailable(await funnel());
+    expect(cutOnSpend).toBe(false);
+
+    // No connection or transaction of the failed report is left holding the pool (it has four).
+    await proxy.restore();
+    const after = await Promise.all([funnel(), funnel()]);
+    expect(after.map((r) => r.statusCode)).toEqual([200, 200]);
+    expect(after[0]!.json()).toMatchObject({ totals: { sessions: 1, visitors: 1 } });
   });
 
   it('loses nothing and doubles nothing when the database goes away in the middle of a write', async () => {

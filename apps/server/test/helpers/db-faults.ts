@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Db, Queryable } from '../../src/store/db.js';
+import type { Db, Queryable, Workload } from '../../src/store/db.js';
 import { postgresUrl } from './engines.js';
 
 /**
@@ -19,12 +19,21 @@ export async function proxiedPostgres<P extends { port: number }>(create: (targe
 }
 
 /**
- * `db` with every statement — its own or inside a transaction — handed to `hook` with the function that
- * sends it: the hook decides when the fault happens (before sending, or once sent).
+ * `db` with every statement — its own, inside a transaction, under another workload's limit or on a
+ * report's branch connection — handed to `hook` with the function that sends it: the hook decides when the
+ * fault happens (before sending, or once sent).
  */
 export function interceptStatements(db: Db, hook: (sql: string, send: () => Promise<{ rows: never[] }>) => Promise<{ rows: never[] }>): Db {
   const through = (q: Queryable): Queryable['query'] => (sql, params) => hook(sql, () => q.query(sql, params) as Promise<{ rows: never[] }>);
-  return { ...db, query: through(db), transaction: (fn) => db.transaction((tx) => fn({ query: through(tx) })) };
+  return {
+    ...db,
+    query: through(db),
+    transaction: (fn) => db.transaction((tx) => fn({ query: through(tx) })),
+    ...(db.forWorkload ? { forWorkload: (workload: Workload) => interceptStatements(db.forWorkload!(workload), hook) } : {}),
+    ...(db.inExportedSnapshot
+      ? { inExportedSnapshot: <T>(id: string, fn: (tx: Queryable) => Promise<T>) => db.inExportedSnapshot!(id, (tx) => fn({ query: through(tx) })) }
+      : {}),
+  };
 }
 
 /** 503 with Retry-After and LAZO_ERR_DB_UNAVAILABLE; with `says`, a message that contains it. */
