@@ -4,6 +4,7 @@ import type { Db } from '../src/store/db.js';
 import type { EventRow, WriteRequest } from '../src/store/event-rows.js';
 import { ApiError } from '../src/errors.js';
 import { engines, openTestDb } from './helpers/engines.js';
+import { interceptStatements } from './helpers/db-faults.js';
 
 const row = (siteId: string, messageId: string, over: Partial<EventRow> = {}): EventRow => ({
   siteId,
@@ -35,11 +36,10 @@ describe.each(engines)('batch writer on %s', (engine) => {
   it('groups concurrent requests into few writes and acknowledges only committed rows', async () => {
     // A write is one insert statement, sent alone or inside a transaction: count those statements.
     let writes = 0;
-    const counting: Db = {
-      ...db,
-      query: (sql, params) => ((writes += Number(sql.includes('insert into events'))), db.query(sql, params)),
-      transaction: (fn) => db.transaction((tx) => fn({ query: (sql, params) => ((writes += Number(sql.includes('insert into events'))), tx.query(sql, params)) })),
-    };
+    const counting = interceptStatements(db, (sql, send) => {
+      writes += Number(sql.includes('insert into events'));
+      return send();
+    });
     const writer = createBatchWriter({ db: counting, applyIdentities: noIdentities, maxConcurrentFlushes: 1 });
     const site = `bw-group-${engine}-${Date.now().toString(36)}`;
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => writer.write(request([row(site, `m${i}`)]))));

@@ -24,15 +24,13 @@ export async function proxiedPostgres<P extends { port: number }>(create: (targe
  * fault happens (before sending, or once sent).
  */
 export function interceptStatements(db: Db, hook: (sql: string, send: () => Promise<{ rows: never[] }>) => Promise<{ rows: never[] }>): Db {
-  const through = (q: Queryable): Queryable['query'] => (sql, params) => hook(sql, () => q.query(sql, params) as Promise<{ rows: never[] }>);
+  const through = (q: Queryable): Queryable => ({ query: (sql, params) => hook(sql, () => q.query(sql, params) as Promise<{ rows: never[] }>) });
   return {
     ...db,
-    query: through(db),
-    transaction: (fn) => db.transaction((tx) => fn({ query: through(tx) })),
+    ...through(db),
+    transaction: (fn) => db.transaction((tx) => fn(through(tx))),
     ...(db.forWorkload ? { forWorkload: (workload: Workload) => interceptStatements(db.forWorkload!(workload), hook) } : {}),
-    ...(db.inExportedSnapshot
-      ? { inExportedSnapshot: <T>(id: string, fn: (tx: Queryable) => Promise<T>) => db.inExportedSnapshot!(id, (tx) => fn({ query: through(tx) })) }
-      : {}),
+    ...(db.inExportedSnapshot ? { inExportedSnapshot: <T>(id: string, fn: (tx: Queryable) => Promise<T>) => db.inExportedSnapshot!(id, (tx) => fn(through(tx))) } : {}),
   };
 }
 
