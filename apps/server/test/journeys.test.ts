@@ -44,8 +44,8 @@ describe.each(engines)('journeys from the store on %s', (engine) => {
   afterAll(() => t?.close());
 
   const send = (site: CreatedSite, batch: unknown[]) => personsApi(t, site).send(batch);
-  const buy = async (site: CreatedSite, conversionId: string, userId: string, minutes: number, value: number) => {
-    const res = await t.app.inject({ method: 'POST', url: '/v1/conversions', headers: { authorization: basic(site.secretKey) }, payload: { conversionId, userId, type: 'customer', value, occurredAt: iso(minutes) } });
+  const buy = async (site: CreatedSite, conversionId: string, userId: string, minutes: number, value: number, type = 'customer') => {
+    const res = await t.app.inject({ method: 'POST', url: '/v1/conversions', headers: { authorization: basic(site.secretKey) }, payload: { conversionId, userId, type, value, occurredAt: iso(minutes) } });
     expect(res.statusCode).toBe(200);
   };
   /** Journeys as [channels, conversions, value, nulls], in a stable order (arrays sort as their text). */
@@ -121,22 +121,28 @@ describe.each(engines)('journeys from the store on %s', (engine) => {
     });
   });
 
-  it('splits a journey at its conversions for Markov: lookback, repeat purchases, touches after the last one', async () => {
+  // `customer` (the kept type) is counted from the conversion moments its touches carry (migration 0008),
+  // `sale` by probing each conversion's journey: the two must split journeys alike.
+  it.each(['customer', 'sale'])('splits a journey at its %s conversions for Markov: lookback, repeat purchases, one instant, touches after the last one', async (type) => {
     const site = await t.newSite();
-    // x: Paid Search, buys (10); Email, Direct, buys again (70); a later visit after the last purchase.
+    // x: Paid Search, buys (10); Email, Direct, buys again (70, and 3 at the same instant); a later visit.
     await send(site, [page('x1', m(0), { session: 's1', campaign: google }), identify('x1', 'u-x', {}, m(0, 1), 's1')]);
     await send(site, [page('x1', m(2), { session: 's2', campaign: mail }), page('x1', m(5), { session: 's3' }), page('x1', m(8), { session: 's4', campaign: mail })]);
-    await buy(site, 'first', 'u-x', m(1), 10);
-    await buy(site, 'second', 'u-x', m(6), 70);
+    await buy(site, 'first', 'u-x', m(1), 10, type);
+    await buy(site, 'second', 'u-x', m(6), 70, type);
+    await buy(site, 'twin', 'u-x', m(6), 3, type);
     // y buys with no visit at all: a conversion no touch can be credited with.
-    await buy(site, 'third', 'u-y', m(7), 5);
-    expect(await tallies(site)).toEqual({
-      // Journeys: [Paid Search] → first, [Email > Direct] → second; the visit after the last purchase
-      // belongs to no journey (x converted in the window, so it is not a null path either).
+    await buy(site, 'third', 'u-y', m(7), 5, type);
+    // A purchase of the other type changes neither.
+    await buy(site, 'other', 'u-x', m(3), 1000, type === 'customer' ? 'sale' : 'customer');
+    expect(await tallies(site, type)).toEqual({
+      // Journeys: [Paid Search] → first, [Email > Direct] → second (twin, after it by id at the same instant,
+      // has no touch left); the visit after the last purchase belongs to no journey (x converted in the
+      // window, so it is not a null path either).
       lines: ['(start) > Email ×1', '(start) > Paid Search ×1', 'Direct > (conversion) ×1', 'Email > Direct ×1', 'Paid Search > (conversion) ×1'],
       credited: 2,
       value: 80,
-      uncredited: { conversions: 1, value: 5 },
+      uncredited: { conversions: 2, value: 8 },
     });
   });
 
@@ -298,6 +304,17 @@ describe.each(engines)('demo journeys on %s', (engine) => {
     );
   });
 
+  /** The window's paths that led nowhere: each journey's touches in it, but for the `excluded` journeys. */
+  const nullJourneysOfWindow = async (from: Date, to: Date, excluded: ReadonlySet<string>, touchOfKind: ReadonlyMap<number, Touch>): Promise<Journey[]> => {
+    const { rows: window } = await t.db.query<{ visitor: string; kind_id: number }>(
+      `select visitor::text, kind_id from touches where site_id = $1 and started_at >= $2 and started_at < $3 order by visitor, started_at, kind_id`,
+      [site.siteId, from, to],
+    );
+    const paths = new Map<string, Touch[]>();
+    for (const r of window) if (!excluded.has(r.visitor)) paths.set(r.visitor, [...(paths.get(r.visitor) ?? []), touchOfKind.get(r.kind_id)!]);
+    return [...paths.values()].map((touches) => ({ touches, conversions: 0, nulls: 1 }));
+  };
+
   // Markov's input for leads is counted in SQL from each touch's neighbours: it must be what the leads'
   // whole paths and the paths that led nowhere (the window's other journeys, but for the persons who were
   // leads before it) give, told apart here from the persons, not from the touches' lead moment.
@@ -315,14 +332,7 @@ describe.each(engines)('demo journeys on %s', (engine) => {
        where s.site_id = $1 and l.at < $2`,
       [site.siteId, to],
     );
-    const excluded = new Set(leadsBefore.map((r) => r.visitor));
-    const { rows: window } = await t.db.query<{ visitor: string; kind_id: number }>(
-      `select visitor::text, kind_id from touches where site_id = $1 and started_at >= $2 and started_at < $3 order by visitor, started_at, kind_id`,
-      [site.siteId, from, to],
-    );
-    const nullPaths = new Map<string, Touch[]>();
-    for (const r of window) if (!excluded.has(r.visitor)) nullPaths.set(r.visitor, [...(nullPaths.get(r.visitor) ?? []), touchOfKind.get(r.kind_id)!]);
-    const nullJourneys: Journey[] = [...nullPaths.values()].map((touches) => ({ touches, conversions: 0, nulls: 1 }));
+    const nullJourneys = await nullJourneysOfWindow(from, to, new Set(leadsBefore.map((r) => r.visitor)), touchOfKind);
     expect(nullJourneys.length).toBeGreaterThan(10);
     const lines = (x: MarkovTallies) => ({ lines: tallyLines(x, grouping.keyOfTouch), conversions: x.conversions, uncredited: x.uncredited });
     const [counted] = await loadMarkovTallies(t.db, query);
@@ -338,6 +348,33 @@ describe.each(engines)('demo journeys on %s', (engine) => {
     expect(withCounts.tallies.map(lines)).toEqual(together.map(lines));
     const [alsoAlone] = (await loadMarkovTalliesWithCounts(t.db, { ...query, conversions: ['customer'] }, 'channel')).tallies;
     expect(lines(alsoAlone!)).toEqual(lines(alone!));
+  });
+
+  // Purchases of the kept type are counted from the conversion moments their touches carry (migration
+  // 0008): Markov's input must be what their probed whole paths and the paths that led nowhere give, those
+  // told apart by who bought in the window as lazo_conversion_persons assigns conversions, not by the touches.
+  it("counts purchases' Markov input as their probed paths and the paths that led nowhere give it", async () => {
+    const grouping = createGrouping(['channel', 'campaign'], []);
+    const kinds = (await loadTouchKinds(t.db, site.siteId)).map(grouping.group);
+    const touchOfKind = new Map(kinds.map((k) => [k.kind.id, k.touch]));
+    const from = new Date('2025-05-20T00:00:00Z');
+    const to = new Date('2025-06-25T00:00:00Z');
+    const query = { siteId: site.siteId, from, to, conversions: ['customer'], lookbackDays: 30, kinds };
+    // Probed: the conversions listed through the view and each journey read in its lookback.
+    const [paths] = await loadJourneySets(t.db, { ...query, reads: 'all' });
+    const { rows: buyers } = await t.db.query<{ visitor: string }>(
+      `select distinct hashtextextended(coalesce('p:' || resolved_person_id, 'a:' || anonymous_id, 'u:' || user_id), 0)::text as visitor
+       from lazo_conversion_persons where site_id = $1 and type = 'customer' and occurred_at >= $2 and occurred_at < $3`,
+      [site.siteId, from, to],
+    );
+    const nullJourneys = await nullJourneysOfWindow(from, to, new Set(buyers.map((r) => r.visitor)), touchOfKind);
+    const expected = tallyJourneys([...paths!, ...nullJourneys]);
+    const [counted] = await loadMarkovTallies(t.db, query);
+    const lines = (x: MarkovTallies) => ({ lines: tallyLines(x, grouping.keyOfTouch), conversions: x.conversions, uncredited: x.uncredited.conversions });
+    expect(paths!.filter((j) => j.touches.length > 1).length).toBeGreaterThan(5);
+    expect(lines(counted!)).toEqual(lines(expected));
+    expect(counted!.value).toBeCloseTo(expected.value, 6);
+    expect(counted!.uncredited.value).toBeCloseTo(expected.uncredited.value, 6);
   });
 
   // The funnel reads only the touch a rule credits (one index probe per conversion): its credit must be

@@ -2,7 +2,7 @@ import { createChannelClassifier, type ChannelRule } from '@lazo/attribution';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/store/db.js';
 import { updateSite, type CreatedSite } from '../src/store/sites.js';
-import { resolvePendingSessions } from '../src/store/session-persons.js';
+import { KEPT_CONVERSION_TYPE, resolvePendingSessions } from '../src/store/session-persons.js';
 import { engines, postgresUrl } from './helpers/engines.js';
 import { alias, at, identify, page, personsApi, track } from './helpers/persons-api.js';
 import { basic, createTestApp, type TestApp } from './helpers/test-server.js';
@@ -15,9 +15,11 @@ const rootOfUser = async (t: TestApp, site: CreatedSite, userId: string) =>
  * The touches of migrations 0005 and 0006 against their definition, derived here from the sessions and
  * persons: every resolved, non-bot session once, with the day of its journey's previous and next touch, the
  * previous touch's kind, the day of the previous touch in the same channel (under the site's rules now),
- * source, medium and campaign — journeys ordered by (started_at, kind_id) — and its journey's lead moment
- * (the earliest creation among the person's root and the persons merged into it), with the previous and next
- * touch's start on touches up to it.
+ * source, medium and campaign — journeys ordered by (started_at, kind_id) — its journey's lead moment
+ * (the earliest creation among the person's root and the persons merged into it), the previous and next
+ * touch's start, and (migration 0008) its journey's conversions of the kept type around it, as
+ * lazo_conversion_persons assigns conversions to journeys: the first at or after it (and its value, the
+ * first by conversionId at that instant) and the last before it.
  */
 async function expectTouchesDerived(db: Db, siteId: string): Promise<void> {
   const { rows: [site] } = await db.query<{ rules: ChannelRule[] | null }>(`select settings->'channelRules' as rules from sites where site_id = $1`, [siteId]);
@@ -27,6 +29,12 @@ async function expectTouchesDerived(db: Db, siteId: string): Promise<void> {
     [siteId],
   );
   const leadOf = new Map(leads.map((l) => [l.root, l.at.toISOString()]));
+  const { rows: conversions } = await db.query<{ visitor: string; at: Date; value: number }>(
+    `select hashtextextended(coalesce(coalesce('p:' || resolved_person_id, 'a:' || anonymous_id, 'u:' || user_id), '#' || conversion_id), 0)::text as visitor,
+            occurred_at as at, value::float8 as value
+     from lazo_conversion_persons where site_id = $1 and type = $2 order by occurred_at, conversion_id`,
+    [siteId, KEPT_CONVERSION_TYPE],
+  );
   const { rows: sessions } = await db.query<{ visitor: string; person_id: string | null; started_at: Date; kind_id: number; source: string; medium: string; campaign: string }>(
     `select s.visitor::text, s.person_id, s.started_at, s.kind_id, k.source, k.medium, k.campaign
      from sessions s join touch_kinds k on k.site_id = s.site_id and k.kind_id = s.kind_id
@@ -46,22 +54,25 @@ async function expectTouchesDerived(db: Db, siteId: string): Promise<void> {
       const previousIn = Object.fromEntries(Object.entries(values).map(([dim, v]) => [dim, lastIn[dim]!.get(v) ?? null]));
       for (const [dim, v] of Object.entries(values)) lastIn[dim]!.set(v, day(s.started_at));
       const leadAt = s.person_id === null ? null : (leadOf.get(s.person_id) ?? null);
-      const upToLead = leadAt !== null && s.started_at.toISOString() <= leadAt;
+      const own = conversions.filter((c) => c.visitor === s.visitor);
+      const next = own.find((c) => c.at >= s.started_at);
+      const previous = own.filter((c) => c.at < s.started_at).at(-1);
       expected.push({
         visitor: s.visitor, startedAt: s.started_at.toISOString(), kind: s.kind_id, day: day(s.started_at),
         prevDay: i > 0 ? day(journey[i - 1]!.started_at) : null, nextDay: i + 1 < journey.length ? day(journey[i + 1]!.started_at) : null,
         prevKind: i > 0 ? journey[i - 1]!.kind_id : null,
         prevChannelDay: previousIn.channel, prevSourceDay: previousIn.source, prevMediumDay: previousIn.medium, prevCampaignDay: previousIn.campaign,
         leadAt,
-        prevStartedAt: upToLead && i > 0 ? journey[i - 1]!.started_at.toISOString() : null,
-        nextStartedAt: upToLead && i + 1 < journey.length ? journey[i + 1]!.started_at.toISOString() : null,
+        prevStartedAt: i > 0 ? journey[i - 1]!.started_at.toISOString() : null,
+        nextStartedAt: i + 1 < journey.length ? journey[i + 1]!.started_at.toISOString() : null,
+        convAt: instant(next?.at ?? null), convValue: next ? Number(next.value) : null, prevConvAt: instant(previous?.at ?? null),
       });
     });
   }
   const { rows: touches } = await db.query(
     `select visitor::text, started_at, kind_id, day::text, prev_day::text, next_day::text, prev_kind_id,
             prev_channel_day::text, prev_source_day::text, prev_medium_day::text, prev_campaign_day::text,
-            lead_at, prev_started_at, next_started_at
+            lead_at, prev_started_at, next_started_at, conv_at, conv_value, prev_conv_at
      from touches where site_id = $1`,
     [siteId],
   );
@@ -70,6 +81,7 @@ async function expectTouchesDerived(db: Db, siteId: string): Promise<void> {
     prevDay: t.prev_day, nextDay: t.next_day, prevKind: t.prev_kind_id,
     prevChannelDay: t.prev_channel_day, prevSourceDay: t.prev_source_day, prevMediumDay: t.prev_medium_day, prevCampaignDay: t.prev_campaign_day,
     leadAt: instant(t.lead_at), prevStartedAt: instant(t.prev_started_at), nextStartedAt: instant(t.next_started_at),
+    convAt: instant(t.conv_at), convValue: t.conv_value === null ? null : Number(t.conv_value), prevConvAt: instant(t.prev_conv_at),
   }));
   const order = (xs: unknown[]) => xs.map((x) => JSON.stringify(x)).sort();
   expect(order(actual)).toEqual(order(expected));
@@ -112,6 +124,15 @@ describe.each(engines)('session person cache on %s', (engine) => {
         kindMatches: true,
       });
     }
+    // Conversions' cached journeys (migration 0008) are the view's.
+    const { rows: conversions } = await t.db.query<{ conversion_id: string; resolved: boolean; visitor_ok: boolean }>(
+      `select c.conversion_id, c.resolved,
+              c.visitor = hashtextextended(coalesce(coalesce('p:' || v.resolved_person_id, 'a:' || v.anonymous_id, 'u:' || v.user_id), '#' || v.conversion_id), 0) as visitor_ok
+       from conversions c join lazo_conversion_persons v on v.site_id = c.site_id and v.conversion_id = c.conversion_id
+       where c.site_id = $1 order by c.conversion_id`,
+      [site.siteId],
+    );
+    for (const c of conversions) expect({ conversion: c.conversion_id, resolved: c.resolved, visitorMatches: c.visitor_ok }).toEqual({ conversion: c.conversion_id, resolved: true, visitorMatches: true });
     await expectTouchesDerived(t.db, site.siteId);
     return Object.fromEntries(rows.map((r) => [r.session_id, r.cached]));
   };
@@ -182,6 +203,39 @@ describe.each(engines)('session person cache on %s', (engine) => {
     await send(site, [alias('crm-1', 'u-web', 30)]);
     await cached(site);
     expect(await leadAt()).toEqual([at(0)]);
+  });
+
+  it("follows a conversion to the journey it moves to, and puts its moment on that journey's touches", async () => {
+    const site = await t.newSite();
+    const convert = async (payload: Record<string, unknown>, query = '') => {
+      const res = await t.app.inject({ method: 'POST', url: `/v1/conversions${query}`, headers: { authorization: basic(site.secretKey) }, payload: { type: 'customer', ...payload } });
+      expect(res.statusCode).toBe(200);
+    };
+    const moments = async () =>
+      (await t.db.query<{ visitor: string; conv_at: Date | null }>('select visitor::text, conv_at from touches where site_id = $1 and conv_at is not null order by started_at', [site.siteId])).rows.map((r) => r.conv_at!.toISOString());
+    // Ana visits twice; an anonymous shop (a browser with no visit here) buys at minute 5, Ana's phone at 12.
+    await send(site, [page('laptop', 0, { session: 'l1' }), identify('laptop', 'u-ana', {}, 1, 'l1'), page('laptop', 10, { session: 'l2' })]);
+    await send(site, [page('phone', 11, { session: 'p1' })]);
+    await convert({ conversionId: 'shop-1', anonymousId: 'shop', value: 5, occurredAt: at(5) });
+    await convert({ conversionId: 'phone-1', anonymousId: 'phone', value: 12, occurredAt: at(12) });
+    await cached(site);
+    expect(await moments()).toEqual([at(12)]);
+    // The shop's browser turns out to be Ana's: its purchase joins her journey though no visit moved.
+    await send(site, [identify('shop', 'u-ana', {}, 20)]);
+    await cached(site);
+    expect(await moments()).toEqual([at(5), at(12)]);
+    // The phone is Bo's, who is then merged into Ana by a verified alias: his purchase and visit follow.
+    await send(site, [identify('phone', 'u-bo', {}, 13, 'p1')]);
+    await cached(site);
+    await send(site, [alias('u-bo', 'u-ana', 30)]);
+    await cached(site);
+    expect(await moments()).toEqual([at(5), at(12), at(12)]);
+    // Two purchases at one instant, and one replaced with another time and value (upsert): touches follow (a
+    // visit at the purchase's instant is part of its path).
+    await convert({ conversionId: 'phone-2', userId: 'u-ana', value: 3, occurredAt: at(12) });
+    await convert({ conversionId: 'shop-1', anonymousId: 'shop', value: 7, occurredAt: at(10) }, '?upsert=true');
+    await cached(site);
+    expect(await moments()).toEqual([at(10), at(10), at(12)]);
   });
 
   it('follows a visit that a late message moves to an earlier start and another landing touch', async () => {

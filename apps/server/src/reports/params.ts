@@ -1,5 +1,6 @@
 import type { ReportDimension } from '@lazo/protocol/reports';
 import { MODEL_NAMES, isModelName, type ModelName } from '@lazo/attribution';
+import { KEPT_CONVERSION_TYPE } from '../store/session-persons.js';
 
 /** What a report's touches can be grouped (and filtered) by. */
 // The contract's dimensions (@lazo/protocol), as a list to validate against.
@@ -112,7 +113,8 @@ function parseModel(query: Query, fallback: ModelName): ModelName {
 
 function parseConversion(query: Query): string {
   const text = single(query, 'conversion');
-  if (text === undefined) return 'customer';
+  // The default is the type whose moments touches carry: its reports read them instead of probing journeys.
+  if (text === undefined) return KEPT_CONVERSION_TYPE;
   const type = text.trim();
   if (!type || type.length > MAX_CONVERSION_TYPE_LENGTH) {
     throw new QueryParamError(`"conversion" must be a conversion type of 1–${MAX_CONVERSION_TYPE_LENGTH} characters ("lead" for the first identification).`);

@@ -206,7 +206,7 @@ export async function writeConversions(tx: Queryable, siteId: string, rows: Conv
     ? `do update set person_id = excluded.person_id, user_id = excluded.user_id, email = excluded.email,
          anonymous_id = excluded.anonymous_id, type = excluded.type, value = excluded.value, currency = excluded.currency,
          occurred_at = excluded.occurred_at, channel = excluded.channel, source = excluded.source, medium = excluded.medium,
-         campaign = excluded.campaign, properties = excluded.properties
+         campaign = excluded.campaign, properties = excluded.properties, resolved = false
        where (c.user_id, c.email, c.anonymous_id, c.type, c.value, c.currency, c.occurred_at, c.channel, c.source, c.medium, c.campaign, c.properties)
          is distinct from (excluded.user_id, excluded.email, excluded.anonymous_id, excluded.type, excluded.value, excluded.currency,
                            excluded.occurred_at, excluded.channel, excluded.source, excluded.medium, excluded.campaign, excluded.properties)`

@@ -1,6 +1,6 @@
 import { tallyJourneys, type CreditedTouches, type Journey, type MarkovTallies, type Touch } from '@lazo/attribution';
 import { concurrently, type Queryable } from './db.js';
-import { journeyKeySql, visitorHashSql } from './session-persons.js';
+import { KEPT_CONVERSION_TYPE, conversionJourneyKeySql, visitorHashSql } from './session-persons.js';
 
 /**
  * Journeys from the store: for a site, a window and a conversion type, the paths of touches that led
@@ -24,7 +24,8 @@ import { journeyKeySql, visitorHashSql } from './session-persons.js';
  * Touches (migration 0005: a journey's sessions that are not bots') are labelled with groups (their
  * `kind_id` mapped to the group the caller classified it into) and only paths or counts come back: for
  * each conversion, its path, read by probing its journey in touches_journey_idx (for leads, whose moment
- * the touches carry, migration 0006: one range of touches_lead_idx); for Markov's paths that led nowhere,
+ * the touches carry, migration 0006: one range of touches_lead_idx; for Markov, the kept conversion type's
+ * too, migration 0008: one range of touches_conversion_idx); for Markov's paths that led nowhere,
  * transition tallies counted in SQL from each touch's previous and next touch, so that a million touches
  * come back as a few hundred rows.
  */
@@ -127,8 +128,8 @@ function groupKinds(q: JourneySetsQuery) {
 /**
  * Markov's input for several conversion types (one per type, in the order asked): over every journey of
  * the window, converting or not, how often each touch starts a path, follows another and ends one. The
- * converting journeys are the other models' (their paths, counted here; leads' counted in SQL from their
- * touches, countLeadPaths); the paths that led nowhere are counted in SQL (markovNullTalliesSql) without
+ * converting journeys are the other models' (their paths, counted here; leads' and the kept type's counted
+ * in SQL from their touches, countConvertingPaths); the paths that led nowhere are counted in SQL (markovNullTalliesSql) without
  * building them.
  */
 export async function loadMarkovTallies(db: Queryable, q: JourneySetsQuery): Promise<MarkovTallies[]> {
@@ -188,9 +189,12 @@ async function markovTallies(db: Queryable, q: JourneySetsQuery, countsBy?: Part
   const state = (gid: number) => (gid < 0 ? touches.length : gid);
   // A kind numbered after the kinds were read is the unknown touch.
   const stateOfKind = (kindId: number) => state(gids[kindId - 1] ?? -1);
+  // Leads' and the kept type's paths are counted in SQL from the moments their touches carry; any other
+  // type's are read by probing each conversion's journey.
+  const probed = q.conversions.filter((type) => !isCountedType(type));
   let rows: NullRow[] = [];
-  let converting: Array<{ journeys: Journey[] }> = q.conversions.map(() => ({ journeys: [] }));
-  let leads: Awaited<ReturnType<typeof countLeadPaths>> | undefined;
+  let converting: Journey[][] = [];
+  const counted = new Map<string, CountedConversions>();
   // Only the reads the types need: each branch costs a connection's transaction.
   await concurrently(db, [
     async (a: Queryable) => {
@@ -198,29 +202,26 @@ async function markovTallies(db: Queryable, q: JourneySetsQuery, countsBy?: Part
       const nulls = markovNullTalliesSql(q, await convertedVisitors(a, q), countsBy);
       rows = (await a.query<NullRow>(nulls.sql, nulls.params)).rows;
     },
-    ...(q.conversions.some((type) => type !== 'lead')
+    ...(probed.length > 0
       ? [
           async (b: Queryable) => {
-            converting = await convertingJourneys(b, { ...q, reads: 'all' }, grouped, { withLeads: false });
+            converting = (await convertingJourneys(b, { ...q, conversions: probed, reads: 'all' }, grouped, {})).map((set) => set.journeys);
           },
         ]
       : []),
-    // Leads' paths are counted in SQL from their touches' neighbours, not read.
-    ...(q.conversions.includes('lead')
-      ? [
-          async (c: Queryable) => {
-            leads = await countLeadPaths(c, q);
-          },
-        ]
-      : []),
+    ...[...new Set(q.conversions.filter(isCountedType))].map((type) => async (c: Queryable) => {
+      counted.set(type, await countConvertingPaths(c, q, type));
+    }),
   ]);
-  const tallies = converting.map(({ journeys }, i) => {
-    const tallies = tallyJourneys(journeys, states);
-    if (q.conversions[i] === 'lead') {
-      // Each lead with a touch ends its path once.
-      const ended = addCountedPaths(tallies, leads!.rows, stateOfKind, 'conversions');
+  const tallies = q.conversions.map((type, i) => {
+    const count = counted.get(type);
+    const tallies = tallyJourneys(count ? [] : converting[probed.indexOf(type)]!, states);
+    if (count) {
+      // Each conversion with a touch in its lookback ends its path once.
+      const ended = addCountedPaths(tallies, count.rows, stateOfKind, 'conversions');
       tallies.conversions = ended;
-      tallies.uncredited = { conversions: leads!.count - ended, value: 0 };
+      tallies.value = count.creditedValue;
+      tallies.uncredited = { conversions: count.count - ended, value: count.value - count.creditedValue };
     }
     addCountedPaths(tallies, rows.filter((r) => r.kept_by[i]), stateOfKind, 'nulls');
     return tallies;
@@ -228,17 +229,21 @@ async function markovTallies(db: Queryable, q: JourneySetsQuery, countsBy?: Part
   return { tallies, rows };
 }
 
+/** Whether a conversion type's paths are counted in SQL from its moments on the touches (migrations 0006 and 0008). */
+const isCountedType = (type: string) => type === 'lead' || type === KEPT_CONVERSION_TYPE;
+
 /** A row of markovNullTalliesSql: counted paths, which types keep them, and with `countsBy` the kind's counts. */
 type NullRow = CountedPaths & { kept_by: boolean[]; sessions?: number; group_visitors?: number };
 
 /**
  * Per type of q.conversions, the journeys (as touches.visitor holds them, in text) that converted in the
- * window: the journeys a type's paths that led nowhere leave out (none for `lead`, told by lead_at).
+ * window: the journeys a type's paths that led nowhere leave out (none for the types whose touches tell it:
+ * `lead` by lead_at, the kept type by its conversion moments).
  */
 async function convertedVisitors(db: Queryable, q: JourneySetsQuery): Promise<string[][]> {
   const params: unknown[] = [q.siteId, q.from, q.to, lookbackInterval(q.lookbackDays)];
   const branches = q.conversions.flatMap((type, i) =>
-    type === 'lead' ? [] : [`select ${i} as type, ${visitorHashSql('c.jkey')}::text as visitor from (${conversionsSql(params.push(type))}) c`],
+    isCountedType(type) ? [] : [`select ${i} as type, ${visitorHashSql('c.jkey')}::text as visitor from (${conversionsSql(params.push(type))}) c`],
   );
   const visitors = q.conversions.map(() => [] as string[]);
   if (branches.length === 0) return visitors;
@@ -277,15 +282,15 @@ export async function loadJourneySets(db: Queryable, q: JourneySetsQuery): Promi
 }
 
 /**
- * Each type's conversions of the window with their paths: the leads' from their touches (leadPathsSql;
- * with `withLeads: false`, none), the other types' in one statement that lists them and probes their
- * journeys without a round trip of their keys (convertingSql); the two concurrently where the snapshot can.
+ * Each type's conversions of the window with their paths: the leads' from their touches (leadPathsSql),
+ * the other types' in one statement that lists them and probes their journeys without a round trip of
+ * their keys (convertingSql); the two concurrently where the snapshot can.
  */
 async function convertingJourneys(
   db: Queryable,
   q: JourneySetsQuery,
   grouped: ReturnType<typeof groupKinds>,
-  o: { withTimes?: boolean; withLeads?: boolean },
+  o: { withTimes?: boolean },
 ): Promise<Array<{ journeys: Journey[] }>> {
   const { touchOf, gids, direct } = grouped;
   const withTimes = o.withTimes ?? false;
@@ -317,7 +322,7 @@ async function convertingJourneys(
   };
   const pathOptions = { gids, direct, withTimes };
   const others = q.conversions.flatMap((type, i) => (type === 'lead' ? [] : [i]));
-  const withLeads = o.withLeads !== false && others.length < q.conversions.length;
+  const withLeads = others.length < q.conversions.length;
   type Reads = { others?: Array<{ type: number; at: number; value: number; path: string | null }>; leads?: { rows: Array<{ at: number; path: string }>; count: number } };
   const reads: Array<(q: Queryable) => Promise<Reads>> = [];
   if (others.length > 0) {
@@ -381,7 +386,7 @@ function conversionsSql(typeParam: number): string {
         select jkey, occurred_at as at, value, conversion_id,
                lag(occurred_at) over (partition by jkey order by occurred_at, conversion_id) as prev_at
         from (
-          select coalesce(${journeyKeySql('c.resolved_person_id', 'c.anonymous_id', 'c.user_id')}, '#' || c.conversion_id) as jkey,
+          select ${conversionJourneyKeySql('c')} as jkey,
                  c.occurred_at, c.value, c.conversion_id
           from lazo_conversion_persons c
           where c.site_id = $1 and c.type = $${typeParam} and c.occurred_at >= $2::timestamptz - $4::interval and c.occurred_at < $3
@@ -462,23 +467,60 @@ function leadPathsSql(q: JourneySetsQuery, o: PathOptions): { sql: string; param
   return { sql: `${sql}\n      order by 1`, params };
 }
 
+/** Markov's input for a type's conversions counted in SQL (countConvertingPaths), and the window's conversions. */
+interface CountedConversions {
+  rows: CountedPaths[];
+  /** The window's conversions of the type, with a touch in their lookback or not, and their value. */
+  count: number;
+  value: number;
+  /** The value of those with a touch (each path's end carries its conversion's). */
+  creditedValue: number;
+}
+
 /**
- * Markov's input for the window's leads, counted in SQL like the paths that led nowhere: per (previous kind,
- * kind), how often a touch starts a lead's path, follows another of it and ends it in the lead; and how many
- * leads the window has, with a touch or not.
+ * The kept type's conversions (migration 0008) of a window and their touches: a touch's conversion is its
+ * journey's first at or after it, so the window's conversions and their paths are one range of
+ * touches_conversion_idx. $1 site, $2–$3 window, $4 lookback.
  */
-async function countLeadPaths(db: Queryable, q: JourneySetsQuery): Promise<{ rows: CountedPaths[]; count: number }> {
+const CONVERSION_TOUCHES = `from touches t
+      where t.site_id = $1 and t.conv_at >= $2 and t.conv_at < $3 and t.started_at >= t.conv_at - $4::interval`;
+/** A conversion's touch is the first of its path: the previous touch is before the lookback, or at or before the journey's previous conversion. */
+const FIRST_OF_CONVERSION = '(t.prev_started_at is null or t.prev_started_at < t.conv_at - $4::interval or coalesce(t.prev_started_at <= t.prev_conv_at, false))';
+/** A conversion's touch is the last of its path: the next touch is after the conversion. */
+const LAST_OF_CONVERSION = '(t.next_started_at is null or t.next_started_at > t.conv_at)';
+
+/**
+ * Markov's input for the window's leads or conversions of the kept type, counted in SQL like the paths that
+ * led nowhere: per (previous kind, kind), how often a touch starts a path, follows another of it and ends
+ * it in the conversion; and how many conversions the window has (and their value), with a touch or not. Two
+ * conversions of one journey at one instant share its path: the first by conversionId ends it (its value is
+ * the one the touches carry), the other has none, as when paths are probed.
+ */
+async function countConvertingPaths(db: Queryable, q: JourneySetsQuery, type: string): Promise<CountedConversions> {
   const params = [q.siteId, q.from, q.to, lookbackInterval(q.lookbackDays)];
-  const { rows } = await withoutParallelWorkers(db, () => db.query<CountedPaths>(
+  const lead = type === 'lead';
+  const [touches, first, last] = lead ? [LEAD_TOUCHES, FIRST_OF_LEAD, LAST_OF_LEAD] : [CONVERSION_TOUCHES, FIRST_OF_CONVERSION, LAST_OF_CONVERSION];
+  const { rows } = await withoutParallelWorkers(db, () => db.query<CountedPaths & { value: number }>(
     /* sql */ `
-    select t.prev_kind_id, t.kind_id, count(*) filter (where ${FIRST_OF_LEAD})::float8 as starts,
-           count(*) filter (where not ${FIRST_OF_LEAD})::float8 as follows, count(*) filter (where ${LAST_OF_LEAD})::float8 as ends
-    ${LEAD_TOUCHES}
+    select t.prev_kind_id, t.kind_id, count(*) filter (where ${first})::float8 as starts,
+           count(*) filter (where not ${first})::float8 as follows, count(*) filter (where ${last})::float8 as ends,
+           ${lead ? '0' : `coalesce(sum(t.conv_value) filter (where ${last}), 0)`}::float8 as value
+    ${touches}
     group by 1, 2`,
     params,
   ));
-  const { rows: count } = await db.query<{ n: number }>(LEAD_COUNT_SQL, params.slice(0, 3));
-  return { rows, count: count[0]!.n };
+  const { rows: totals } = lead
+    ? await db.query<{ n: number; value: number }>(`select n, 0::float8 as value from (${LEAD_COUNT_SQL}) l`, params.slice(0, 3))
+    : await db.query<{ n: number; value: number }>(
+        `select count(*)::int as n, coalesce(sum(value), 0)::float8 as value from conversions where site_id = $1 and type = $4 and occurred_at >= $2 and occurred_at < $3`,
+        [...params.slice(0, 3), type],
+      );
+  return {
+    rows,
+    count: totals[0]!.n,
+    value: Number(totals[0]!.value),
+    creditedValue: rows.reduce((sum, r) => sum + Number(r.value), 0),
+  };
 }
 
 /**
@@ -541,10 +583,10 @@ function convertingSql(q: JourneySetsQuery, types: readonly number[], o: PathOpt
 
 /**
  * Markov's paths that led nowhere, counted for several conversion types at once: each other journey's
- * touches of the window form one path. A type other than `lead` leaves out the visitors who converted in the
- * window (`visitors`, per type); `lead` leaves out the journeys that became a lead before the window's end
- * (migration 0006's lead_at): those of the window converted, and the persons who were leads before it cannot
- * become one. A touch follows its journey's previous touch when that one is in the window too, else it
+ * touches of the window form one path. A type leaves out the visitors who converted in the window
+ * (`visitors`, per type), the kept type those whose touches' conversion moments (migration 0008) say so;
+ * `lead` leaves out the journeys that became a lead before the window's end (migration 0006's lead_at):
+ * those of the window converted, and the persons who were leads before it cannot become one. A touch follows its journey's previous touch when that one is in the window too, else it
  * starts the path; it ends the path when the journey's next touch is after the window. Per (previous kind,
  * kind, which types keep it): how often each. Grouping on the keeps tests each visitor against each list
  * once; with one type, its visitors are filtered out instead (grouping on a flag costs a fifth of the pass).
@@ -555,7 +597,12 @@ function markovNullTalliesSql(q: JourneySetsQuery, visitors: readonly string[][]
   const params: unknown[] = [q.siteId, utcDay(q.from), utcDay(q.to)];
   const param = (value: unknown) => `$${params.push(value)}`;
   const keeps = q.conversions.map((type, i) =>
-    type === 'lead' ? `(t.lead_at is null or t.lead_at >= ${param(q.to)})` : `not (t.visitor = any(${param(visitors[i])}::bigint[]))`,
+    type === 'lead'
+      ? `(t.lead_at is null or t.lead_at >= ${param(q.to)})`
+      : type === KEPT_CONVERSION_TYPE
+        ? // The journey's conversions around the touch (which is in the window): none of them in the window.
+          `not (coalesce(t.conv_at < ${param(q.to)}, false) or coalesce(t.prev_conv_at >= ${param(q.from)}, false))`
+        : `not (t.visitor = any(${param(visitors[i])}::bigint[]))`,
   );
   const single = keeps.length === 1 && !countsBy;
   const kept = keeps.map((_, i) => `kept${i}`).join(', ');

@@ -28,6 +28,27 @@ export const visitorHashSql = (journeyKey: string) => `hashtextextended(${journe
  */
 export const JOURNEY_TOUCH = 's.visitor is not null and not s.is_bot';
 
+/**
+ * The conversion type whose moments touches carry (migration 0008: conv_at, prev_conv_at, conv_value): the
+ * reports' default, so that the funnel and attribution of purchases read them from their touches. Other
+ * types are read by probing their journeys.
+ */
+export const KEPT_CONVERSION_TYPE = 'customer';
+
+/** The journey key of a row of lazo_conversion_persons `c`: one that names nobody is a journey of its own. */
+export const conversionJourneyKeySql = (c: string) => `coalesce(${journeyKeySql(`${c}.resolved_person_id`, `${c}.anonymous_id`, `${c}.user_id`)}, '#' || ${c}.conversion_id)`;
+const conversionVisitorSql = (c: string) => visitorHashSql(conversionJourneyKeySql(c));
+
+/**
+ * Queues the journeys rows of `done` (visitor, left_visitor: the journey a row joined and the one it left)
+ * for their touches to be derived again.
+ */
+const queueJourneysSql = (done: string) => /* sql */ `
+          insert into touch_rebuilds (site_id, visitor)
+          select distinct $1, x.visitor from ${done}, lateral (values (${done}.visitor), (${done}.left_visitor)) x(visitor)
+          where x.visitor is not null
+          on conflict do nothing`;
+
 /** Sessions resolved per transaction: a bulk import resolves in steps that each commit (and let identifies in). */
 const RESOLVE_CHUNK = 20_000;
 /** Journeys whose touches are derived per transaction (about ten touches each). */
@@ -35,7 +56,8 @@ const DERIVE_CHUNK = 20_000;
 
 /**
  * Resolves the site's pending sessions (new ones, and those identity changes or late messages marked) into
- * the cache, then derives the touches of every journey they left or joined (migration 0005); how many
+ * the cache, and its pending conversions into theirs (migration 0008), then derives the touches of every
+ * journey they left or joined (migration 0005); how many
  * sessions it resolved. Called before a report reads: the work is what was written or moved since the last
  * call. New landing touches are numbered and classified first (under the lock, so numbers never clash).
  */
@@ -56,43 +78,70 @@ export async function resolvePendingSessions(db: Db, siteId: string, chunk = RES
     );
     await classifyTouchKinds(tx, siteId);
   });
+  // The journeys a session leaves and joins are queued for their touches to be derived again.
+  const total = await resolveInSteps(
+    db,
+    siteId,
+    chunk,
+    /* sql */ `
+    with pending as (
+      select s.session_id, s.visitor as left_visitor, k.kind_id from sessions s
+      join touch_kinds k on k.site_id = $1 and k.source = s.source and k.medium = s.medium and k.campaign = s.campaign
+      where s.site_id = $1 and not s.resolved
+      limit $2
+      for update of s skip locked
+    ),
+    done as (
+      update sessions s set person_id = v.person_id, visitor = ${visitorHashSql(journeyKeySql('v.person_id', 'v.anonymous_id', 'v.user_id'))},
+                            kind_id = p.kind_id, resolved = true
+      from pending p, lazo_session_persons v
+      where s.site_id = $1 and s.session_id = p.session_id and v.site_id = $1 and v.session_id = p.session_id
+      returning s.visitor, p.left_visitor
+    ),
+    queued as (${queueJourneysSql('done')})
+    select count(*)::int as n from done`,
+  );
+  // Conversions likewise (migration 0008): a conversion's journey's touches carry its moment.
+  await resolveInSteps(
+    db,
+    siteId,
+    chunk,
+    /* sql */ `
+    with pending as (
+      select c.conversion_id, c.visitor as left_visitor from conversions c
+      where c.site_id = $1 and not c.resolved
+      limit $2
+      for update of c skip locked
+    ),
+    done as (
+      update conversions c set visitor = ${conversionVisitorSql('v')}, resolved = true
+      from pending p, lazo_conversion_persons v
+      where c.site_id = $1 and c.conversion_id = p.conversion_id and v.site_id = $1 and v.conversion_id = p.conversion_id
+      returning c.visitor, p.left_visitor
+    ),
+    queued as (${queueJourneysSql('done')})
+    select count(*)::int as n from done`,
+  );
+  await deriveQueuedTouches(db, siteId);
+  return total;
+}
+
+/**
+ * Runs a resolving statement (`$1` the site, `$2` the rows a step takes; it answers how many it resolved as
+ * `n`) in steps that each commit under the site's identity lock, until a step finds less than a full one;
+ * how many rows it resolved.
+ */
+async function resolveInSteps(db: Db, siteId: string, chunk: number, sql: string): Promise<number> {
   let total = 0;
   for (;;) {
     const n = await db.transaction(async (tx) => {
       await lockSiteIdentity(tx, [siteId]);
-      // The journeys a session leaves and joins are queued for their touches to be derived again.
-      const { rows } = await tx.query<{ n: number }>(
-        /* sql */ `
-        with pending as (
-          select s.session_id, s.visitor as left_visitor, k.kind_id from sessions s
-          join touch_kinds k on k.site_id = $1 and k.source = s.source and k.medium = s.medium and k.campaign = s.campaign
-          where s.site_id = $1 and not s.resolved
-          limit $2
-          for update of s skip locked
-        ),
-        done as (
-          update sessions s set person_id = v.person_id, visitor = ${visitorHashSql(journeyKeySql('v.person_id', 'v.anonymous_id', 'v.user_id'))},
-                                kind_id = p.kind_id, resolved = true
-          from pending p, lazo_session_persons v
-          where s.site_id = $1 and s.session_id = p.session_id and v.site_id = $1 and v.session_id = p.session_id
-          returning s.visitor, p.left_visitor
-        ),
-        queued as (
-          insert into touch_rebuilds (site_id, visitor)
-          select distinct $1, x.visitor from done, lateral (values (done.visitor), (done.left_visitor)) x(visitor)
-          where x.visitor is not null
-          on conflict do nothing
-        )
-        select count(*)::int as n from done`,
-        [siteId, chunk],
-      );
+      const { rows } = await tx.query<{ n: number }>(sql, [siteId, chunk]);
       return rows[0]?.n ?? 0;
     });
     total += n;
-    if (n < chunk) break;
+    if (n < chunk) return total;
   }
-  await deriveQueuedTouches(db, siteId);
-  return total;
 }
 
 type TouchKindValues = { source: string; medium: string; campaign: string };
@@ -156,18 +205,28 @@ async function deriveQueuedTouches(db: Db, siteId: string): Promise<void> {
         )
         insert into touches (site_id, visitor, started_at, kind_id, day, prev_day, next_day, prev_kind_id,
                              prev_channel_day, prev_source_day, prev_medium_day, prev_campaign_day,
-                             lead_at, prev_started_at, next_started_at)
+                             lead_at, prev_started_at, next_started_at, conv_at, conv_value, prev_conv_at)
         select $1, t.visitor, t.started_at, t.kind_id, t.day, lag(t.day) over journey, lead(t.day) over journey, lag(t.kind_id) over journey,
                lag(t.day) over (partition by t.visitor, t.channel order by t.started_at, t.kind_id),
                lag(t.day) over (partition by t.visitor, t.source order by t.started_at, t.kind_id),
                lag(t.day) over (partition by t.visitor, t.medium order by t.started_at, t.kind_id),
                lag(t.day) over (partition by t.visitor, t.campaign order by t.started_at, t.kind_id),
-               t.lead_at,
-               case when t.started_at <= t.lead_at then lag(t.started_at) over journey end,
-               case when t.started_at <= t.lead_at then lead(t.started_at) over journey end
+               t.lead_at, lag(t.started_at) over journey, lead(t.started_at) over journey,
+               next_conversion.at, next_conversion.value, previous_conversion.at
         from ordered t
+        -- The journey's conversions of the kept type around the touch (conversions_journey_idx): most journeys
+        -- have none, and a probe that finds nothing is cheaper than ordering every touch with the conversions.
+        left join lateral (
+          select c.occurred_at as at, c.value::float8 as value from conversions c
+          where c.site_id = $1 and c.visitor = t.visitor and c.type = $3 and c.occurred_at >= t.started_at
+          order by c.occurred_at, c.conversion_id limit 1
+        ) next_conversion on true
+        left join lateral (
+          select max(c.occurred_at) as at from conversions c
+          where c.site_id = $1 and c.visitor = t.visitor and c.type = $3 and c.occurred_at < t.started_at
+        ) previous_conversion on true
         window journey as (partition by t.visitor order by t.started_at, t.kind_id)`,
-        [siteId, visitors],
+        [siteId, visitors, KEPT_CONVERSION_TYPE],
       );
       return rows.length;
     });
@@ -210,11 +269,23 @@ export async function markSessionsUnresolved(tx: Queryable, siteId: string, chan
       [siteId, [...change.leadMoved]],
     );
   }
-  if (change.anonymousIds.size + change.userIds.size + change.personIds.size === 0) return;
+  if (change.anonymousIds.size + change.userIds.size + change.personIds.size + change.leadMoved.size === 0) return;
+  const ids = [[...change.anonymousIds], [...change.userIds], [...change.personIds]];
+  if (change.anonymousIds.size + change.userIds.size + change.personIds.size > 0) {
+    await tx.query(
+      `update sessions set resolved = false
+       where site_id = $1 and resolved
+         and (anonymous_id = any($2::text[]) or user_id = any($3::text[]) or person_id = any($4::text[]))`,
+      [siteId, ...ids],
+    );
+  }
+  // A conversion may reach its person through its own person, a userId or a browser: those that a merge
+  // moves are told by the journey they are cached in (a root's), the others by the browsers and userIds.
   await tx.query(
-    `update sessions set resolved = false
+    `update conversions set resolved = false
      where site_id = $1 and resolved
-       and (anonymous_id = any($2::text[]) or user_id = any($3::text[]) or person_id = any($4::text[]))`,
-    [siteId, [...change.anonymousIds], [...change.userIds], [...change.personIds]],
+       and (anonymous_id = any($2::text[]) or user_id = any($3::text[])
+            or visitor in (select ${visitorHashSql(`'p:' || p`)} from unnest($4::text[]) p))`,
+    [siteId, ids[0], ids[1], [...change.personIds, ...change.leadMoved]],
   );
 }
