@@ -377,6 +377,32 @@ describe.each(engines)('demo journeys on %s', (engine) => {
     expect(counted!.uncredited.value).toBeCloseTo(expected.uncredited.value, 6);
   });
 
+  // The kept type's paths are read from the conversion moments their touches carry, any other type's by
+  // probing each conversion's journey: the same purchases under both types must come back alike, whole,
+  // cut to the credited touch, and with times.
+  it("reads the kept type's paths from its touches as probing each purchase's journey reads another type's", async () => {
+    await t.db.query(
+      `insert into conversions (site_id, conversion_id, person_id, user_id, email, anonymous_id, type, value, currency, occurred_at, received_at)
+       select site_id, 'sale-' || conversion_id, person_id, user_id, email, anonymous_id, 'sale', value, currency, occurred_at, received_at
+       from conversions where site_id = $1 and type = 'customer'
+       on conflict do nothing`,
+      [site.siteId],
+    );
+    await resolvePendingSessions(t.db, site.siteId);
+    const grouping = createGrouping(['channel', 'campaign'], []);
+    const kinds = (await loadTouchKinds(t.db, site.siteId)).map(grouping.group);
+    const query = { siteId: site.siteId, from: new Date('2025-05-15T00:00:00Z'), to: new Date('2025-07-01T00:00:00Z'), lookbackDays: 30, kinds };
+    const listed = (journeys: Journey[]) =>
+      journeys.map((j) => JSON.stringify([j.touches.map((x) => grouping.keyOfTouch(x)), j.conversions, round(j.value ?? 0), j.times ?? null, j.at ?? null])).sort();
+    for (const reads of ['all', 'first', 'last', 'last_non_direct'] as const) {
+      const [kept, probed] = await loadJourneySets(t.db, { ...query, conversions: ['customer', 'sale'], reads });
+      expect(probed!.reduce((n, j) => n + j.conversions, 0)).toBeGreaterThan(10);
+      expect(listed(kept!), reads).toEqual(listed(probed!));
+    }
+    const [kept, probed] = await loadJourneySets(t.db, { ...query, conversions: ['customer', 'sale'], withTimes: true });
+    expect(listed(kept!)).toEqual(listed(probed!));
+  });
+
   // The funnel reads only the touch a rule credits (one index probe per conversion): its credit must be
   // what the whole journeys give, for leads and purchases, grouped so that Direct touches come last often.
   it('credits leads and customers alike from the credited touch alone and from whole journeys', async () => {

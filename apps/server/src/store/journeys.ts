@@ -191,7 +191,7 @@ async function markovTallies(db: Queryable, q: JourneySetsQuery, countsBy?: Part
   const stateOfKind = (kindId: number) => state(gids[kindId - 1] ?? -1);
   // Leads' and the kept type's paths are counted in SQL from the moments their touches carry; any other
   // type's are read by probing each conversion's journey.
-  const probed = q.conversions.filter((type) => !isCountedType(type));
+  const probed = q.conversions.filter((type) => !momentOf(type));
   let rows: NullRow[] = [];
   let converting: Journey[][] = [];
   const counted = new Map<string, CountedConversions>();
@@ -209,8 +209,9 @@ async function markovTallies(db: Queryable, q: JourneySetsQuery, countsBy?: Part
           },
         ]
       : []),
-    ...[...new Set(q.conversions.filter(isCountedType))].map((type) => async (c: Queryable) => {
-      counted.set(type, await countConvertingPaths(c, q, type));
+    ...[...new Set(q.conversions)].flatMap((type) => {
+      const moment = momentOf(type);
+      return moment ? [async (c: Queryable) => void counted.set(type, await countConvertingPaths(c, q, moment))] : [];
     }),
   ]);
   const tallies = q.conversions.map((type, i) => {
@@ -229,9 +230,6 @@ async function markovTallies(db: Queryable, q: JourneySetsQuery, countsBy?: Part
   return { tallies, rows };
 }
 
-/** Whether a conversion type's paths are counted in SQL from its moments on the touches (migrations 0006 and 0008). */
-const isCountedType = (type: string) => type === 'lead' || type === KEPT_CONVERSION_TYPE;
-
 /** A row of markovNullTalliesSql: counted paths, which types keep them, and with `countsBy` the kind's counts. */
 type NullRow = CountedPaths & { kept_by: boolean[]; sessions?: number; group_visitors?: number };
 
@@ -243,7 +241,7 @@ type NullRow = CountedPaths & { kept_by: boolean[]; sessions?: number; group_vis
 async function convertedVisitors(db: Queryable, q: JourneySetsQuery): Promise<string[][]> {
   const params: unknown[] = [q.siteId, q.from, q.to, lookbackInterval(q.lookbackDays)];
   const branches = q.conversions.flatMap((type, i) =>
-    isCountedType(type) ? [] : [`select ${i} as type, ${visitorHashSql('c.jkey')}::text as visitor from (${conversionsSql(params.push(type))}) c`],
+    momentOf(type) ? [] : [`select ${i} as type, ${visitorHashSql('c.jkey')}::text as visitor from (${conversionsSql(params.push(type))}) c`],
   );
   const visitors = q.conversions.map(() => [] as string[]);
   if (branches.length === 0) return visitors;
@@ -282,8 +280,8 @@ export async function loadJourneySets(db: Queryable, q: JourneySetsQuery): Promi
 }
 
 /**
- * Each type's conversions of the window with their paths: the leads' from their touches (leadPathsSql),
- * the other types' in one statement that lists them and probes their journeys without a round trip of
+ * Each type's conversions of the window with their paths: the leads' and the kept type's from their
+ * touches (momentPathsSql), the other types' in one statement that lists them and probes their journeys without a round trip of
  * their keys (convertingSql); the two concurrently where the snapshot can.
  */
 async function convertingJourneys(
@@ -321,33 +319,37 @@ async function convertingJourneys(
     }
   };
   const pathOptions = { gids, direct, withTimes };
-  const others = q.conversions.flatMap((type, i) => (type === 'lead' ? [] : [i]));
-  const withLeads = others.length < q.conversions.length;
-  type Reads = { others?: Array<{ type: number; at: number; value: number; path: string | null }>; leads?: { rows: Array<{ at: number; path: string }>; count: number } };
+  const others = q.conversions.flatMap((type, i) => (momentOf(type) ? [] : [i]));
+  type Path = { at: number; value: number; path: string | null };
+  type Reads = { others?: Array<Path & { type: number }>; moment?: { type: string; rows: Path[]; count: number; value: number } };
   const reads: Array<(q: Queryable) => Promise<Reads>> = [];
   if (others.length > 0) {
     const statement = convertingSql(q, others, pathOptions);
     reads.push(async (x) => ({ others: (await x.query<NonNullable<Reads['others']>[number]>(statement.sql, statement.params)).rows }));
   }
-  if (withLeads) {
-    const leads = leadPathsSql(q, pathOptions);
+  for (const type of new Set(q.conversions)) {
+    const moment = momentOf(type);
+    if (!moment) continue;
+    const paths = momentPathsSql(q, pathOptions, moment);
     reads.push(async (x) => {
-      const { rows } = await x.query<{ at: number; path: string }>(leads.sql, leads.params);
-      const { rows: count } = await x.query<{ n: number }>(LEAD_COUNT_SQL, leads.params.slice(0, 3));
-      return { leads: { rows, count: count[0]!.n } };
+      const { rows } = await x.query<Path>(paths.sql, paths.params);
+      return { moment: { type, rows, ...(await momentTotals(x, q, moment)) } };
     });
   }
   for (const read of await concurrently(db, reads)) {
     for (const r of read.others ?? []) add(sets[r.type]!, r.path, Number(r.value), Number(r.at));
-    if (!read.leads) continue;
-    const { rows, count } = read.leads;
-    q.conversions.forEach((type, i) => {
-      if (type !== 'lead') return;
+    if (!read.moment) continue;
+    const { type, rows, count, value } = read.moment;
+    q.conversions.forEach((t, i) => {
+      if (t !== type) return;
       const set = sets[i]!;
-      for (const r of rows) add(set, r.path, 0, Number(r.at));
-      // The window's leads without a touch in their lookback.
-      const uncredited = count - rows.length;
-      if (uncredited > 0) add(set, null, 0, 0, uncredited);
+      let credited = 0;
+      for (const r of rows) {
+        add(set, r.path, Number(r.value), Number(r.at));
+        credited += Number(r.value);
+      }
+      // The window's conversions without a touch in their lookback.
+      if (count > rows.length) add(set, null, value - credited, 0, count - rows.length);
     });
   }
   return sets.map(({ journeys }) => ({ journeys }));
@@ -421,53 +423,116 @@ interface PathOptions {
 }
 
 /**
- * A window's leads' touches in their lookback: a lead is a root person, and its moment the earliest
- * creation among it and those merged into it, which its journey's touches carry (migration 0006), so the
- * window's leads and their touches are one range of touches_lead_idx, each lead's touches together and in
- * order. $1 site, $2–$3 window, $4 lookback.
- */
-const LEAD_TOUCHES = `from touches t
-      where t.site_id = $1 and t.lead_at >= $2 and t.lead_at < $3 and t.started_at <= t.lead_at and t.started_at >= t.lead_at - $4::interval`;
-/** A lead's touch is the first of its path: the previous touch is before the lookback. */
-const FIRST_OF_LEAD = '(t.prev_started_at is null or t.prev_started_at < t.lead_at - $4::interval)';
-/** A lead's touch is the last of its path: the next touch is after the lead. */
-const LAST_OF_LEAD = '(t.next_started_at is null or t.next_started_at > t.lead_at)';
-/**
  * The moment of each lead of site $1 (`at`): a lead is a root person, its moment the earliest creation among
  * it and the persons merged into it, which is the root's own (a merge keeps the earlier of the two,
  * store/identity.ts) — one filtered read of persons instead of grouping every person by its root.
  */
 export const LEAD_MOMENTS_SQL = 'select created_at as at from persons where site_id = $1 and merged_into is null';
-/** The window's leads ($1–$3), with a touch in their lookback or not. */
-const LEAD_COUNT_SQL = `select count(*)::int as n from (${LEAD_MOMENTS_SQL}) l where at >= $2 and at < $3`;
 
 /**
- * The window's leads' paths (LEAD_TOUCHES): one row per lead with a touch in its lookback — its path, or the
- * touch the rule credits (a filter for first and last touch) — from one index range, in a statement that may
- * run in parallel, instead of a probe per lead. $5 group of each kind, then last_non_direct's direct kinds.
+ * A conversion type whose moments its journeys' touches carry, so that a window's conversions and their
+ * touches in the lookback are one range of an index, each conversion's touches together and in order,
+ * instead of a probe per conversion. Its SQL reads `touches t` with $1 site, $2–$3 window, $4 lookback.
  */
-function leadPathsSql(q: JourneySetsQuery, o: PathOptions): { sql: string; params: unknown[] } {
+interface Moment {
+  /** The window's conversions' touches in their lookback. */
+  touches: string;
+  /** A touch is the first of its conversion's path. */
+  first: string;
+  /** A touch is the last of its conversion's path. */
+  last: string;
+  /** The conversion's instant and value, as the touch carries them. */
+  at: string;
+  value: string;
+  /** The window's conversions (`n`) and their value, with a touch in their lookback or not. */
+  totals: (q: JourneySetsQuery) => { sql: string; params: unknown[] };
+  /**
+   * A touch of the window is of a journey that may still convert: Markov's paths that led nowhere keep it
+   * (`param` spells a value as a parameter of the statement).
+   */
+  keeps: (q: JourneySetsQuery, param: (value: unknown) => string) => string;
+}
+
+/**
+ * Leads (migration 0006): a lead is a root person, and its moment the earliest creation among it and those
+ * merged into it, which its journey's touches carry (touches_lead_idx). The previous touch is before the
+ * lookback for the first of a path; the next is after the lead for the last.
+ */
+const LEAD_MOMENT: Moment = {
+  touches: `from touches t
+      where t.site_id = $1 and t.lead_at >= $2 and t.lead_at < $3 and t.started_at <= t.lead_at and t.started_at >= t.lead_at - $4::interval`,
+  first: '(t.prev_started_at is null or t.prev_started_at < t.lead_at - $4::interval)',
+  last: '(t.next_started_at is null or t.next_started_at > t.lead_at)',
+  at: 't.lead_at',
+  value: '0',
+  totals: (q) => ({
+    sql: `select count(*)::int as n, 0::float8 as value from (${LEAD_MOMENTS_SQL}) l where at >= $2 and at < $3`,
+    params: [q.siteId, q.from, q.to],
+  }),
+  // A journey that became a lead before the window's end converted in it, or cannot any more.
+  keeps: (q, param) => `(t.lead_at is null or t.lead_at >= ${param(q.to)})`,
+};
+
+/**
+ * The kept conversion type (migration 0008): a touch's conversion is its journey's first at or after it
+ * (touches_conversion_idx). A touch starts its path when the previous touch is before the lookback, or at
+ * or before the journey's previous conversion; it ends it when the next touch is after the conversion. Two
+ * conversions of one journey at one instant share one path: the first by conversionId has it (its value is
+ * the one the touches carry), the other none, as when paths are probed.
+ */
+const KEPT_MOMENT: Moment = {
+  touches: `from touches t
+      where t.site_id = $1 and t.conv_at >= $2 and t.conv_at < $3 and t.started_at >= t.conv_at - $4::interval`,
+  first: '(t.prev_started_at is null or t.prev_started_at < t.conv_at - $4::interval or coalesce(t.prev_started_at <= t.prev_conv_at, false))',
+  last: '(t.next_started_at is null or t.next_started_at > t.conv_at)',
+  at: 't.conv_at',
+  value: 't.conv_value',
+  totals: (q) => ({
+    sql: `select count(*)::int as n, coalesce(sum(value), 0)::float8 as value from conversions
+          where site_id = $1 and type = $4 and occurred_at >= $2 and occurred_at < $3`,
+    params: [q.siteId, q.from, q.to, KEPT_CONVERSION_TYPE],
+  }),
+  // The journey's conversions around the touch (which is in the window): none of them in the window.
+  keeps: (q, param) => `not (coalesce(t.conv_at < ${param(q.to)}, false) or coalesce(t.prev_conv_at >= ${param(q.from)}, false))`,
+};
+
+/** The moment a conversion type's touches carry, if they carry one. */
+const momentOf = (type: string): Moment | undefined => (type === 'lead' ? LEAD_MOMENT : type === KEPT_CONVERSION_TYPE ? KEPT_MOMENT : undefined);
+
+/** The window's conversions of a moment's type (their count and value, with a touch or not). */
+async function momentTotals(db: Queryable, q: JourneySetsQuery, m: Moment): Promise<{ count: number; value: number }> {
+  const totals = m.totals(q);
+  const { rows } = await db.query<{ n: number; value: number }>(totals.sql, totals.params);
+  return { count: rows[0]!.n, value: Number(rows[0]!.value) };
+}
+
+/**
+ * A moment's conversions' paths: one row per conversion with a touch in its lookback — its path, or the
+ * touch the rule credits (a filter for first and last touch) — from one index range, in a statement that may
+ * run in parallel. $5 group of each kind, then last_non_direct's direct kinds.
+ */
+function momentPathsSql(q: JourneySetsQuery, o: PathOptions, m: Moment): { sql: string; params: unknown[] } {
   const params: unknown[] = [q.siteId, q.from, q.to, lookbackInterval(q.lookbackDays), o.gids];
   const touch = touchSql('t', o.withTimes);
-  const at = o.withTimes ? `date_part('epoch', t.lead_at) * 1000` : '0';
+  const at = o.withTimes ? `date_part('epoch', ${m.at}) * 1000` : '0';
   const latestFirst = 'order by t.started_at desc, t.kind_id desc';
   const reads = q.reads ?? 'all';
   let sql: string;
-  if (reads === 'first') {
-    sql = `select ${at} as at, ${touch} as path ${LEAD_TOUCHES} and ${FIRST_OF_LEAD}`;
-  } else if (reads === 'last') {
-    sql = `select ${at} as at, ${touch} as path ${LEAD_TOUCHES} and ${LAST_OF_LEAD}`;
+  if (reads === 'first' || reads === 'last') {
+    sql = `select ${at} as at, ${m.value} as value, ${touch} as path ${m.touches} and ${reads === 'first' ? m.first : m.last}`;
   } else if (reads === 'last_non_direct') {
     const notDirect = notDirectSql(`$${params.push(o.direct)}`, 't');
-    sql = `select ${at} as at, coalesce((array_agg(${touch} ${latestFirst}) filter (where ${notDirect}))[1], (array_agg(${touch} ${latestFirst}))[1]) as path
-      ${LEAD_TOUCHES} group by t.lead_at, t.visitor`;
+    sql = `select ${at} as at, min(${m.value}) as value,
+             coalesce((array_agg(${touch} ${latestFirst}) filter (where ${notDirect}))[1], (array_agg(${touch} ${latestFirst}))[1]) as path
+      ${m.touches} group by ${m.at}, t.visitor`;
   } else {
-    sql = `select ${at} as at, string_agg(${touch}, ' ' order by t.started_at, t.kind_id) as path ${LEAD_TOUCHES} group by t.lead_at, t.visitor`;
+    sql = `select ${at} as at, min(${m.value}) as value, string_agg(${touch}, ' ' order by t.started_at, t.kind_id) as path
+      ${m.touches} group by ${m.at}, t.visitor`;
   }
   return { sql: `${sql}\n      order by 1`, params };
 }
 
-/** Markov's input for a type's conversions counted in SQL (countConvertingPaths), and the window's conversions. */
+/** Markov's input for a moment's conversions counted in SQL (countConvertingPaths), and the window's conversions. */
 interface CountedConversions {
   rows: CountedPaths[];
   /** The window's conversions of the type, with a touch in their lookback or not, and their value. */
@@ -478,49 +543,23 @@ interface CountedConversions {
 }
 
 /**
- * The kept type's conversions (migration 0008) of a window and their touches: a touch's conversion is its
- * journey's first at or after it, so the window's conversions and their paths are one range of
- * touches_conversion_idx. $1 site, $2–$3 window, $4 lookback.
+ * Markov's input for the window's conversions of a moment's type, counted in SQL like the paths that led
+ * nowhere: per (previous kind, kind), how often a touch starts a path, follows another of it and ends it in
+ * the conversion; and how many conversions the window has (and their value), with a touch or not.
  */
-const CONVERSION_TOUCHES = `from touches t
-      where t.site_id = $1 and t.conv_at >= $2 and t.conv_at < $3 and t.started_at >= t.conv_at - $4::interval`;
-/** A conversion's touch is the first of its path: the previous touch is before the lookback, or at or before the journey's previous conversion. */
-const FIRST_OF_CONVERSION = '(t.prev_started_at is null or t.prev_started_at < t.conv_at - $4::interval or coalesce(t.prev_started_at <= t.prev_conv_at, false))';
-/** A conversion's touch is the last of its path: the next touch is after the conversion. */
-const LAST_OF_CONVERSION = '(t.next_started_at is null or t.next_started_at > t.conv_at)';
-
-/**
- * Markov's input for the window's leads or conversions of the kept type, counted in SQL like the paths that
- * led nowhere: per (previous kind, kind), how often a touch starts a path, follows another of it and ends
- * it in the conversion; and how many conversions the window has (and their value), with a touch or not. Two
- * conversions of one journey at one instant share its path: the first by conversionId ends it (its value is
- * the one the touches carry), the other has none, as when paths are probed.
- */
-async function countConvertingPaths(db: Queryable, q: JourneySetsQuery, type: string): Promise<CountedConversions> {
+async function countConvertingPaths(db: Queryable, q: JourneySetsQuery, m: Moment): Promise<CountedConversions> {
   const params = [q.siteId, q.from, q.to, lookbackInterval(q.lookbackDays)];
-  const lead = type === 'lead';
-  const [touches, first, last] = lead ? [LEAD_TOUCHES, FIRST_OF_LEAD, LAST_OF_LEAD] : [CONVERSION_TOUCHES, FIRST_OF_CONVERSION, LAST_OF_CONVERSION];
   const { rows } = await withoutParallelWorkers(db, () => db.query<CountedPaths & { value: number }>(
     /* sql */ `
-    select t.prev_kind_id, t.kind_id, count(*) filter (where ${first})::float8 as starts,
-           count(*) filter (where not ${first})::float8 as follows, count(*) filter (where ${last})::float8 as ends,
-           ${lead ? '0' : `coalesce(sum(t.conv_value) filter (where ${last}), 0)`}::float8 as value
-    ${touches}
+    select t.prev_kind_id, t.kind_id, count(*) filter (where ${m.first})::float8 as starts,
+           count(*) filter (where not ${m.first})::float8 as follows, count(*) filter (where ${m.last})::float8 as ends,
+           coalesce(sum(${m.value}) filter (where ${m.last}), 0)::float8 as value
+    ${m.touches}
     group by 1, 2`,
     params,
   ));
-  const { rows: totals } = lead
-    ? await db.query<{ n: number; value: number }>(`select n, 0::float8 as value from (${LEAD_COUNT_SQL}) l`, params.slice(0, 3))
-    : await db.query<{ n: number; value: number }>(
-        `select count(*)::int as n, coalesce(sum(value), 0)::float8 as value from conversions where site_id = $1 and type = $4 and occurred_at >= $2 and occurred_at < $3`,
-        [...params.slice(0, 3), type],
-      );
-  return {
-    rows,
-    count: totals[0]!.n,
-    value: Number(totals[0]!.value),
-    creditedValue: rows.reduce((sum, r) => sum + Number(r.value), 0),
-  };
+  const totals = await momentTotals(db, q, m);
+  return { rows, ...totals, creditedValue: rows.reduce((sum, r) => sum + Number(r.value), 0) };
 }
 
 /**
@@ -596,14 +635,7 @@ function convertingSql(q: JourneySetsQuery, types: readonly number[], o: PathOpt
 function markovNullTalliesSql(q: JourneySetsQuery, visitors: readonly string[][], countsBy?: PartitionColumn): { sql: string; params: unknown[] } {
   const params: unknown[] = [q.siteId, utcDay(q.from), utcDay(q.to)];
   const param = (value: unknown) => `$${params.push(value)}`;
-  const keeps = q.conversions.map((type, i) =>
-    type === 'lead'
-      ? `(t.lead_at is null or t.lead_at >= ${param(q.to)})`
-      : type === KEPT_CONVERSION_TYPE
-        ? // The journey's conversions around the touch (which is in the window): none of them in the window.
-          `not (coalesce(t.conv_at < ${param(q.to)}, false) or coalesce(t.prev_conv_at >= ${param(q.from)}, false))`
-        : `not (t.visitor = any(${param(visitors[i])}::bigint[]))`,
-  );
+  const keeps = q.conversions.map((type, i) => momentOf(type)?.keeps(q, param) ?? `not (t.visitor = any(${param(visitors[i])}::bigint[]))`);
   const single = keeps.length === 1 && !countsBy;
   const kept = keeps.map((_, i) => `kept${i}`).join(', ');
   const counts = countsBy ? `count(*) as sessions, count(*) filter (where ${firstInWindowSql(PREVIOUS_IN_GROUP[countsBy])}) as group_visitors,` : '';
