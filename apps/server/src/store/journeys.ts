@@ -129,8 +129,8 @@ function groupKinds(q: JourneySetsQuery) {
  * Markov's input for several conversion types (one per type, in the order asked): over every journey of
  * the window, converting or not, how often each touch starts a path, follows another and ends one. The
  * converting journeys are the other models' (their paths, counted here; leads' and the kept type's counted
- * in SQL from their touches, countConvertingPaths); the paths that led nowhere are counted in SQL (markovNullTalliesSql) without
- * building them.
+ * in SQL from their touches, countConvertingPaths); the paths that led nowhere are counted in SQL
+ * (markovNullTalliesSql) without building them.
  */
 export async function loadMarkovTallies(db: Queryable, q: JourneySetsQuery): Promise<MarkovTallies[]> {
   return (await markovTallies(db, q)).tallies;
@@ -281,8 +281,8 @@ export async function loadJourneySets(db: Queryable, q: JourneySetsQuery): Promi
 
 /**
  * Each type's conversions of the window with their paths: the leads' and the kept type's from their
- * touches (momentPathsSql), the other types' in one statement that lists them and probes their journeys without a round trip of
- * their keys (convertingSql); the two concurrently where the snapshot can.
+ * touches (momentPathsSql), the other types' in one statement that lists them and probes their journeys
+ * without a round trip of their keys (convertingSql); all concurrently where the snapshot can.
  */
 async function convertingJourneys(
   db: Queryable,
@@ -625,8 +625,9 @@ function convertingSql(q: JourneySetsQuery, types: readonly number[], o: PathOpt
  * touches of the window form one path. A type leaves out the visitors who converted in the window
  * (`visitors`, per type), the kept type those whose touches' conversion moments (migration 0008) say so;
  * `lead` leaves out the journeys that became a lead before the window's end (migration 0006's lead_at):
- * those of the window converted, and the persons who were leads before it cannot become one. A touch follows its journey's previous touch when that one is in the window too, else it
- * starts the path; it ends the path when the journey's next touch is after the window. Per (previous kind,
+ * those of the window converted, and the persons who were leads before it cannot become one. A touch
+ * follows its journey's previous touch when that one is in the window too, else it starts the path; it
+ * ends the path when the journey's next touch is after the window. Per (previous kind,
  * kind, which types keep it): how often each. Grouping on the keeps tests each visitor against each list
  * once; with one type, its visitors are filtered out instead (grouping on a flag costs a fifth of the pass).
  * With `countsBy`, every touch of the window is kept and each row also counts its sessions and its first
