@@ -281,11 +281,13 @@ export async function markSessionsUnresolved(tx: Queryable, siteId: string, chan
   }
   // A conversion may reach its person through its own person, a userId or a browser: those that a merge
   // moves are told by the journey they are cached in (a root's), the others by the browsers and userIds.
+  // The journeys as an array rather than a subquery, so that the three are index scans (an `in` made the
+  // whole a scan of the site's conversions: 14.9 against 0.06–2.7 ms at 10,000 conversions).
   await tx.query(
     `update conversions set resolved = false
      where site_id = $1 and resolved
        and (anonymous_id = any($2::text[]) or user_id = any($3::text[])
-            or visitor in (select ${visitorHashSql(`'p:' || p`)} from unnest($4::text[]) p))`,
+            or visitor = any(array(select ${visitorHashSql(`'p:' || p`)} from unnest($4::text[]) p)))`,
     [siteId, ids[0], ids[1], [...change.personIds, ...change.leadMoved]],
   );
 }
