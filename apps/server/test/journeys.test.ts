@@ -315,16 +315,17 @@ describe.each(engines)('demo journeys on %s', (engine) => {
     return [...paths.values()].map((touches) => ({ touches, conversions: 0, nulls: 1 }));
   };
 
-  // Markov's input for leads is counted in SQL from each touch's neighbours: it must be what the leads'
-  // whole paths and the paths that led nowhere (the window's other journeys, but for the persons who were
-  // leads before it) give, told apart here from the persons, not from the touches' lead moment.
-  it("counts leads' Markov input as their whole paths and the paths that led nowhere give it", async () => {
+  // Markov's input for leads is counted in SQL from each touch's neighbours (under the default lookback of
+  // 90 days, summed from moment_tallies): it must be what the leads' whole paths and the paths that led
+  // nowhere (the window's other journeys, but for the persons who were leads before it) give, told apart
+  // here from the persons, not from the touches' lead moment.
+  it.each([30, 90])("counts leads' Markov input as their whole paths and the paths that led nowhere give it (lookback of %i days)", async (lookbackDays) => {
     const grouping = createGrouping(['channel'], []);
     const kinds = (await loadTouchKinds(t.db, site.siteId)).map(grouping.group);
     const touchOfKind = new Map(kinds.map((k) => [k.kind.id, k.touch]));
     const from = new Date('2025-05-15T00:00:00Z');
     const to = new Date('2025-07-01T00:00:00Z');
-    const query = { siteId: site.siteId, from, to, conversions: ['lead'], lookbackDays: 30, kinds };
+    const query = { siteId: site.siteId, from, to, conversions: ['lead'], lookbackDays, kinds };
     const [leadPaths] = await loadJourneySets(t.db, { ...query, reads: 'all' });
     const { rows: leadsBefore } = await t.db.query<{ visitor: string }>(
       `select distinct s.visitor::text from sessions s
@@ -353,13 +354,13 @@ describe.each(engines)('demo journeys on %s', (engine) => {
   // Purchases of the kept type are counted from the conversion moments their touches carry (migration
   // 0008): Markov's input must be what their probed whole paths and the paths that led nowhere give, those
   // told apart by who bought in the window as lazo_conversion_persons assigns conversions, not by the touches.
-  it("counts purchases' Markov input as their probed paths and the paths that led nowhere give it", async () => {
+  it.each([30, 90])("counts purchases' Markov input as their probed paths and the paths that led nowhere give it (lookback of %i days)", async (lookbackDays) => {
     const grouping = createGrouping(['channel', 'campaign'], []);
     const kinds = (await loadTouchKinds(t.db, site.siteId)).map(grouping.group);
     const touchOfKind = new Map(kinds.map((k) => [k.kind.id, k.touch]));
     const from = new Date('2025-05-20T00:00:00Z');
     const to = new Date('2025-06-25T00:00:00Z');
-    const query = { siteId: site.siteId, from, to, conversions: ['customer'], lookbackDays: 30, kinds };
+    const query = { siteId: site.siteId, from, to, conversions: ['customer'], lookbackDays, kinds };
     // Probed: the conversions listed through the view and each journey read in its lookback.
     const [paths] = await loadJourneySets(t.db, { ...query, reads: 'all' });
     const { rows: buyers } = await t.db.query<{ visitor: string }>(
@@ -380,7 +381,7 @@ describe.each(engines)('demo journeys on %s', (engine) => {
   // The kept type's paths are read from the conversion moments their touches carry, any other type's by
   // probing each conversion's journey: the same purchases under both types must come back alike, whole,
   // cut to the credited touch, and with times.
-  it("reads the kept type's paths from its touches as probing each purchase's journey reads another type's", async () => {
+  it.each([30, 90])("reads the kept type's paths from its touches as probing each purchase's journey reads another type's (lookback of %i days)", async (lookbackDays) => {
     await t.db.query(
       `insert into conversions (site_id, conversion_id, person_id, user_id, email, anonymous_id, type, value, currency, occurred_at, received_at)
        select site_id, 'sale-' || conversion_id, person_id, user_id, email, anonymous_id, 'sale', value, currency, occurred_at, received_at
@@ -391,7 +392,7 @@ describe.each(engines)('demo journeys on %s', (engine) => {
     await resolvePendingSessions(t.db, site.siteId);
     const grouping = createGrouping(['channel', 'campaign'], []);
     const kinds = (await loadTouchKinds(t.db, site.siteId)).map(grouping.group);
-    const query = { siteId: site.siteId, from: new Date('2025-05-15T00:00:00Z'), to: new Date('2025-07-01T00:00:00Z'), lookbackDays: 30, kinds };
+    const query = { siteId: site.siteId, from: new Date('2025-05-15T00:00:00Z'), to: new Date('2025-07-01T00:00:00Z'), lookbackDays, kinds };
     const listed = (journeys: Journey[]) =>
       journeys.map((j) => JSON.stringify([j.touches.map((x) => grouping.keyOfTouch(x)), j.conversions, round(j.value ?? 0), j.times ?? null, j.at ?? null])).sort();
     for (const reads of ['all', 'first', 'last', 'last_non_direct'] as const) {
@@ -405,10 +406,10 @@ describe.each(engines)('demo journeys on %s', (engine) => {
 
   // The funnel reads only the touch a rule credits (one index probe per conversion): its credit must be
   // what the whole journeys give, for leads and purchases, grouped so that Direct touches come last often.
-  it('credits leads and customers alike from the credited touch alone and from whole journeys', async () => {
+  it.each([30, 90])('credits leads and customers alike from the credited touch alone and from whole journeys (lookback of %i days)', async (lookbackDays) => {
     const grouping = createGrouping(['channel', 'campaign'], []);
     const kinds = (await loadTouchKinds(t.db, site.siteId)).map(grouping.group);
-    const query = { siteId: site.siteId, from: new Date('2025-05-15T00:00:00Z'), to: new Date('2025-07-01T00:00:00Z'), conversions: ['lead', 'customer'], lookbackDays: 30, kinds };
+    const query = { siteId: site.siteId, from: new Date('2025-05-15T00:00:00Z'), to: new Date('2025-07-01T00:00:00Z'), conversions: ['lead', 'customer'], lookbackDays, kinds };
     const credit = (journeys: Journey[], model: ModelName) =>
       Object.fromEntries(attribute(journeys, model, { key: grouping.keyOfTouch }).rows.filter((r) => r.conversions > 0).map((r) => [r.key, [round(r.conversions), round(r.value)]]));
     const whole = await loadJourneySets(t.db, { ...query, reads: 'all' });

@@ -2,7 +2,8 @@ import { createChannelClassifier, type ChannelRule } from '@lazo/attribution';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/store/db.js';
 import { updateSite, type CreatedSite } from '../src/store/sites.js';
-import { KEPT_CONVERSION_TYPE, resolvePendingSessions } from '../src/store/session-persons.js';
+import { KEPT_CONVERSION_TYPE } from '../src/store/moments.js';
+import { resolvePendingSessions } from '../src/store/session-persons.js';
 import { engines, postgresUrl } from './helpers/engines.js';
 import { alias, at, identify, page, personsApi, track } from './helpers/persons-api.js';
 import { basic, createTestApp, type TestApp } from './helpers/test-server.js';
@@ -85,6 +86,61 @@ async function expectTouchesDerived(db: Db, siteId: string): Promise<void> {
   }));
   const order = (xs: unknown[]) => xs.map((x) => JSON.stringify(x)).sort();
   expect(order(actual)).toEqual(order(expected));
+  await expectMomentTallies(db, siteId, expected as DerivedTouch[]);
+}
+
+type DerivedTouch = { startedAt: string; kind: number; prevKind: number | null; leadAt: string | null; prevStartedAt: string | null; nextStartedAt: string | null; convAt: string | null; convValue: number | null; prevConvAt: string | null };
+
+/**
+ * moment_tallies (migration 0009) against its definition, counted here from the touches as derived above:
+ * per type, UTC day of the conversion and (previous kind, kind), the touches in their lead's or kept-type
+ * conversion's lookback of 90 days that start a path (the previous touch before the lookback, or not after
+ * the journey's previous conversion), follow in one, or end one (the next touch after the conversion), and
+ * the value of the conversions whose paths start and end there. Rows counted down to nothing are left out.
+ */
+async function expectMomentTallies(db: Db, siteId: string, touches: DerivedTouch[]): Promise<void> {
+  const lookback = 90 * 86_400_000;
+  const ms = (iso: string | null) => (iso === null ? null : Date.parse(iso));
+  const tallies = new Map<string, { starts: number; follows: number; ends: number; startValue: number; endValue: number }>();
+  const count = (type: string, at: number, t: DerivedTouch, first: boolean, last: boolean, value: number) => {
+    const key = `${type} ${new Date(at).toISOString().slice(0, 10)} ${t.prevKind ?? 0} ${t.kind}`;
+    const tally = tallies.get(key) ?? { starts: 0, follows: 0, ends: 0, startValue: 0, endValue: 0 };
+    tally[first ? 'starts' : 'follows']++;
+    if (first) tally.startValue += value;
+    if (last) {
+      tally.ends++;
+      tally.endValue += value;
+    }
+    tallies.set(key, tally);
+  };
+  for (const t of touches) {
+    const started = Date.parse(t.startedAt);
+    const previous = ms(t.prevStartedAt);
+    const next = ms(t.nextStartedAt);
+    const lead = ms(t.leadAt);
+    if (lead !== null && started <= lead && started >= lead - lookback) {
+      count('lead', lead, t, previous === null || previous < lead - lookback, next === null || next > lead, 0);
+    }
+    const conv = ms(t.convAt);
+    const previousConv = ms(t.prevConvAt);
+    if (conv !== null && started >= conv - lookback) {
+      const first = previous === null || previous < conv - lookback || (previousConv !== null && previous <= previousConv);
+      count(KEPT_CONVERSION_TYPE, conv, t, first, next === null || next > conv, t.convValue ?? 0);
+    }
+  }
+  const { rows } = await db.query<{ key: string; starts: number; follows: number; ends: number; start_value: number; end_value: number }>(
+    `select type || ' ' || day::text || ' ' || prev_kind_id || ' ' || kind_id as key, starts::int, follows::int, ends::int,
+            start_value::float8, end_value::float8
+     from moment_tallies where site_id = $1 and (starts, follows, ends, start_value, end_value) <> (0, 0, 0, 0, 0)`,
+    [siteId],
+  );
+  const actual = Object.fromEntries(
+    rows.map((r) => [r.key, { starts: r.starts, follows: r.follows, ends: r.ends, startValue: Number(r.start_value), endValue: Number(r.end_value) }]),
+  );
+  const expected = Object.fromEntries(
+    [...tallies].map(([key, t]) => [key, { ...t, startValue: expect.closeTo(t.startValue, 6), endValue: expect.closeTo(t.endValue, 6) }]),
+  );
+  expect(actual).toEqual(expected);
 }
 
 /**
@@ -300,6 +356,8 @@ describe.each(engines)('session person cache on %s', (engine) => {
     const site = await t.newSite();
     const api = personsApi(t, site);
     await send(site, [page('gone', 0, { session: 'g1' }), identify('gone', 'u-gone', {}, 1, 'g1')]);
+    // Resolved first, so that the erasure takes the lead's touches (and their moment tallies) away.
+    await resolvePendingSessions(t.db, site.siteId);
     const gone = await personOf(site, 'u-gone');
     // Browsers b0…b11 visit and identify in separate requests (each its own write), two browsers per
     // person, while reports resolve and the first person is erased.

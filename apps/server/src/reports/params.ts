@@ -1,6 +1,6 @@
 import type { ReportDimension } from '@lazo/protocol/reports';
 import { MODEL_NAMES, isModelName, type ModelName } from '@lazo/attribution';
-import { KEPT_CONVERSION_TYPE } from '../store/session-persons.js';
+import { DEFAULT_LOOKBACK_DAYS, KEPT_CONVERSION_TYPE } from '../store/moments.js';
 
 /** What a report's touches can be grouped (and filtered) by. */
 // The contract's dimensions (@lazo/protocol), as a list to validate against.
@@ -12,7 +12,6 @@ const DAY_MS = 86_400_000;
 export const MAX_RANGE_DAYS = 3 * 365 + 1;
 /** Default range: the last 30 days, today included. */
 export const DEFAULT_RANGE_DAYS = 30;
-export const DEFAULT_LOOKBACK_DAYS = 90;
 export const MAX_LOOKBACK_DAYS = 365;
 const MAX_CONVERSION_TYPE_LENGTH = 100;
 const MAX_FILTER_LENGTH = 500;

@@ -1,6 +1,7 @@
 import { tallyJourneys, type CreditedTouches, type Journey, type MarkovTallies, type Touch } from '@lazo/attribution';
 import { concurrently, type Queryable } from './db.js';
-import { KEPT_CONVERSION_TYPE, conversionJourneyKeySql, visitorHashSql } from './session-persons.js';
+import { lookbackInterval, momentOf, windowCountedPathsSql, windowCreditedKindsSql, type Moment } from './moments.js';
+import { conversionJourneyKeySql, visitorHashSql } from './session-persons.js';
 
 /**
  * Journeys from the store: for a site, a window and a conversion type, the paths of touches that led
@@ -25,9 +26,10 @@ import { KEPT_CONVERSION_TYPE, conversionJourneyKeySql, visitorHashSql } from '.
  * `kind_id` mapped to the group the caller classified it into) and only paths or counts come back: for
  * each conversion, its path, read by probing its journey in touches_journey_idx (for leads, whose moment
  * the touches carry, migration 0006: one range of touches_lead_idx; for Markov, the kept conversion type's
- * too, migration 0008: one range of touches_conversion_idx); for Markov's paths that led nowhere,
- * transition tallies counted in SQL from each touch's previous and next touch, so that a million touches
- * come back as a few hundred rows.
+ * too, migration 0008: one range of touches_conversion_idx; under the default lookback, their Markov input
+ * and the touches first and last touch credit are summed per day from moment_tallies, migration 0009); for
+ * Markov's paths that led nowhere, transition tallies counted in SQL from each touch's previous and next
+ * touch, so that a million touches come back as a few hundred rows.
  */
 
 /** A distinct landing touch of the site's sessions. */
@@ -320,19 +322,30 @@ async function convertingJourneys(
   };
   const pathOptions = { gids, direct, withTimes };
   const others = q.conversions.flatMap((type, i) => (momentOf(type) ? [] : [i]));
-  type Path = { at: number; value: number; path: string | null };
+  /** A conversion's path, or (`n`) the path of n conversions and their value. */
+  type Path = { at: number; value: number; path: string | null; n?: number };
   type Reads = { others?: Array<Path & { type: number }>; moment?: { type: string; rows: Path[]; count: number; value: number } };
   const reads: Array<(q: Queryable) => Promise<Reads>> = [];
   if (others.length > 0) {
     const statement = convertingSql(q, others, pathOptions);
     reads.push(async (x) => ({ others: (await x.query<NonNullable<Reads['others']>[number]>(statement.sql, statement.params)).rows }));
   }
+  const reading = q.reads ?? 'all';
   for (const type of new Set(q.conversions)) {
     const moment = momentOf(type);
     if (!moment) continue;
-    const paths = momentPathsSql(q, pathOptions, moment);
+    // The touch first or last touch credits, per kind with its conversions, where the window is tallied.
+    const credited = (reading === 'first' || reading === 'last') && !withTimes ? windowCreditedKindsSql(q, q.lookbackDays, moment, reading) : undefined;
+    const paths = credited ? undefined : momentPathsSql(q, pathOptions, moment);
     reads.push(async (x) => {
-      const { rows } = await x.query<Path>(paths.sql, paths.params);
+      const rows: Path[] = credited
+        ? (await x.query<{ kind_id: number; n: number; value: number }>(credited.sql, credited.params)).rows.map((r) => ({
+            at: 0,
+            value: r.value,
+            path: String(gids[r.kind_id - 1] ?? -1),
+            n: Number(r.n),
+          }))
+        : (await x.query<Path>(paths!.sql, paths!.params)).rows;
       return { moment: { type, rows, ...(await momentTotals(x, q, moment)) } };
     });
   }
@@ -344,12 +357,14 @@ async function convertingJourneys(
       if (t !== type) return;
       const set = sets[i]!;
       let credited = 0;
+      let withTouch = 0;
       for (const r of rows) {
-        add(set, r.path, Number(r.value), Number(r.at));
+        add(set, r.path, Number(r.value), Number(r.at), r.n);
         credited += Number(r.value);
+        withTouch += r.n ?? 1;
       }
       // The window's conversions without a touch in their lookback.
-      if (count > rows.length) add(set, null, value - credited, 0, count - rows.length);
+      if (count > withTouch) add(set, null, value - credited, 0, count - withTouch);
     });
   }
   return sets.map(({ journeys }) => ({ journeys }));
@@ -397,14 +412,6 @@ function conversionsSql(typeParam: number): string {
       where at >= $2`;
 }
 
-/**
- * A lookback as the statements' `$4::interval`: days of 24 hours, as the reports' UTC days are. In hours,
- * not days: subtracting an interval with days from a timestamptz is calendar arithmetic in the session's
- * time zone, which costs more than the rest of a lead's row (the leads' Markov input measured 63 → 41 ms
- * at 1 M sessions), and would stretch or shrink a lookback across a daylight-saving change.
- */
-const lookbackInterval = (days: number) => `${days * 24} hours`;
-
 /** A touch of `alias` as the statements spell it (see pathNumbers): its group number, with times `group:ms`. */
 function touchSql(alias: string, withTimes: boolean): string {
   // -1: left out or unknown. One aggregate rather than two for times; date_part is a float8 (extract's
@@ -421,83 +428,6 @@ interface PathOptions {
   direct: boolean[];
   withTimes: boolean;
 }
-
-/**
- * The moment of each lead of site $1 (`at`): a lead is a root person, its moment the earliest creation among
- * it and the persons merged into it, which is the root's own (a merge keeps the earlier of the two,
- * store/identity.ts) — one filtered read of persons instead of grouping every person by its root.
- */
-export const LEAD_MOMENTS_SQL = 'select created_at as at from persons where site_id = $1 and merged_into is null';
-
-/**
- * A conversion type whose moments its journeys' touches carry, so that a window's conversions and their
- * touches in the lookback are one range of an index, each conversion's touches together and in order,
- * instead of a probe per conversion. Its SQL reads `touches t` with $1 site, $2–$3 window, $4 lookback.
- */
-interface Moment {
-  /** The window's conversions' touches in their lookback. */
-  touches: string;
-  /** A touch is the first of its conversion's path. */
-  first: string;
-  /** A touch is the last of its conversion's path. */
-  last: string;
-  /** The conversion's instant and value, as the touch carries them. */
-  at: string;
-  value: string;
-  /** The window's conversions (`n`) and their value, with a touch in their lookback or not. */
-  totals: (q: JourneySetsQuery) => { sql: string; params: unknown[] };
-  /**
-   * A touch of the window is of a journey that may still convert: Markov's paths that led nowhere keep it
-   * (`param` spells a value as a parameter of the statement).
-   */
-  keeps: (q: JourneySetsQuery, param: (value: unknown) => string) => string;
-}
-
-/**
- * Leads (migration 0006): a lead is a root person, and its moment the earliest creation among it and those
- * merged into it, which its journey's touches carry (touches_lead_idx). The previous touch is before the
- * lookback for the first of a path; the next is after the lead for the last.
- */
-const LEAD_MOMENT: Moment = {
-  touches: `from touches t
-      where t.site_id = $1 and t.lead_at >= $2 and t.lead_at < $3 and t.started_at <= t.lead_at and t.started_at >= t.lead_at - $4::interval`,
-  first: '(t.prev_started_at is null or t.prev_started_at < t.lead_at - $4::interval)',
-  last: '(t.next_started_at is null or t.next_started_at > t.lead_at)',
-  at: 't.lead_at',
-  value: '0',
-  totals: (q) => ({
-    sql: `select count(*)::int as n, 0::float8 as value from (${LEAD_MOMENTS_SQL}) l where at >= $2 and at < $3`,
-    params: [q.siteId, q.from, q.to],
-  }),
-  // A journey that became a lead before the window's end converted in it, or cannot any more.
-  keeps: (q, param) => `(t.lead_at is null or t.lead_at >= ${param(q.to)})`,
-};
-
-/**
- * The kept conversion type (migration 0008): a touch's conversion is its journey's first at or after it
- * (touches_conversion_idx). A touch starts its path when the previous touch is before the lookback, or at
- * or before the journey's previous conversion; it ends it when the next touch is after the conversion. Two
- * conversions of one journey at one instant share one path: the first by conversionId has it (its value is
- * the one the touches carry), the other none, as when paths are probed.
- */
-const KEPT_MOMENT: Moment = {
-  touches: `from touches t
-      where t.site_id = $1 and t.conv_at >= $2 and t.conv_at < $3 and t.started_at >= t.conv_at - $4::interval`,
-  first: '(t.prev_started_at is null or t.prev_started_at < t.conv_at - $4::interval or coalesce(t.prev_started_at <= t.prev_conv_at, false))',
-  last: '(t.next_started_at is null or t.next_started_at > t.conv_at)',
-  at: 't.conv_at',
-  value: 't.conv_value',
-  totals: (q) => ({
-    sql: `select count(*)::int as n, coalesce(sum(value), 0)::float8 as value from conversions
-          where site_id = $1 and type = $4 and occurred_at >= $2 and occurred_at < $3`,
-    params: [q.siteId, q.from, q.to, KEPT_CONVERSION_TYPE],
-  }),
-  // The journey's conversions around the touch (which is in the window): none of them in the window.
-  keeps: (q, param) => `not (coalesce(t.conv_at < ${param(q.to)}, false) or coalesce(t.prev_conv_at >= ${param(q.from)}, false))`,
-};
-
-/** The moment a conversion type's touches carry, if they carry one. */
-const momentOf = (type: string): Moment | undefined => (type === 'lead' ? LEAD_MOMENT : type === KEPT_CONVERSION_TYPE ? KEPT_MOMENT : undefined);
 
 /** The window's conversions of a moment's type (their count and value, with a touch or not). */
 async function momentTotals(db: Queryable, q: JourneySetsQuery, m: Moment): Promise<{ count: number; value: number }> {
@@ -544,20 +474,13 @@ interface CountedConversions {
 
 /**
  * Markov's input for the window's conversions of a moment's type, counted in SQL like the paths that led
- * nowhere: per (previous kind, kind), how often a touch starts a path, follows another of it and ends it in
- * the conversion; and how many conversions the window has (and their value), with a touch or not.
+ * nowhere (windowCountedPathsSql: per day kept in moment_tallies, or from the window's index range): per
+ * (previous kind, kind), how often a touch starts a path, follows another of it and ends it in the
+ * conversion; and how many conversions the window has (and their value), with a touch or not.
  */
 async function countConvertingPaths(db: Queryable, q: JourneySetsQuery, m: Moment): Promise<CountedConversions> {
-  const params = [q.siteId, q.from, q.to, lookbackInterval(q.lookbackDays)];
-  const { rows } = await withoutParallelWorkers(db, () => db.query<CountedPaths & { value: number }>(
-    /* sql */ `
-    select t.prev_kind_id, t.kind_id, count(*) filter (where ${m.first})::float8 as starts,
-           count(*) filter (where not ${m.first})::float8 as follows, count(*) filter (where ${m.last})::float8 as ends,
-           coalesce(sum(${m.value}) filter (where ${m.last}), 0)::float8 as value
-    ${m.touches}
-    group by 1, 2`,
-    params,
-  ));
+  const counted = windowCountedPathsSql(q, q.lookbackDays, m);
+  const { rows } = await withoutParallelWorkers(db, () => db.query<CountedPaths & { value: number }>(counted.sql, counted.params));
   const totals = await momentTotals(db, q, m);
   return { rows, ...totals, creditedValue: rows.reduce((sum, r) => sum + Number(r.value), 0) };
 }

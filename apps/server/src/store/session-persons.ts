@@ -1,5 +1,6 @@
 import { siteChannelClassifier } from '@lazo/attribution';
 import type { Db, Queryable } from './db.js';
+import { KEPT_CONVERSION_TYPE, tallyMomentPaths } from './moments.js';
 import { lockSiteIdentity } from './site-lock.js';
 
 /**
@@ -27,13 +28,6 @@ export const visitorHashSql = (journeyKey: string) => `hashtextextended(${journe
  * sessions_journey_idx (migration 0004), so deriving a journey's touches reads that index.
  */
 export const JOURNEY_TOUCH = 's.visitor is not null and not s.is_bot';
-
-/**
- * The conversion type whose moments touches carry (migration 0008: conv_at, prev_conv_at, conv_value): the
- * reports' default, so that the funnel and attribution of purchases read them from their touches. Other
- * types are read by probing their journeys.
- */
-export const KEPT_CONVERSION_TYPE = 'customer';
 
 /** The journey key of a row of lazo_conversion_persons `c`: one that names nobody is a journey of its own. */
 export const conversionJourneyKeySql = (c: string) => `coalesce(${journeyKeySql(`${c}.resolved_person_id`, `${c}.anonymous_id`, `${c}.user_id`)}, '#' || ${c}.conversion_id)`;
@@ -186,6 +180,7 @@ async function deriveQueuedTouches(db: Db, siteId: string): Promise<void> {
       );
       if (rows.length === 0) return 0;
       const visitors = rows.map((r) => r.visitor);
+      await tallyMomentPaths(tx, siteId, visitors, -1);
       await tx.query('delete from touches where site_id = $1 and visitor = any($2::bigint[])', [siteId, visitors]);
       await tx.query(
         /* sql */ `
@@ -228,6 +223,7 @@ async function deriveQueuedTouches(db: Db, siteId: string): Promise<void> {
         window journey as (partition by t.visitor order by t.started_at, t.kind_id)`,
         [siteId, visitors, KEPT_CONVERSION_TYPE],
       );
+      await tallyMomentPaths(tx, siteId, visitors, 1);
       return rows.length;
     });
     if (n < DERIVE_CHUNK) return;
@@ -240,6 +236,7 @@ async function deriveQueuedTouches(db: Db, siteId: string): Promise<void> {
  */
 export async function forgetTouches(tx: Queryable, siteId: string, visitors: readonly string[]): Promise<void> {
   if (visitors.length === 0) return;
+  await tallyMomentPaths(tx, siteId, visitors, -1);
   await tx.query('delete from touches where site_id = $1 and visitor = any($2::bigint[])', [siteId, visitors]);
   await tx.query('insert into touch_rebuilds (site_id, visitor) select distinct $1, v from unnest($2::bigint[]) v on conflict do nothing', [siteId, visitors]);
 }
