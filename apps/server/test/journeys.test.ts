@@ -247,6 +247,24 @@ describe.each(engines)('demo journeys on %s', (engine) => {
     }
   });
 
+  // The pass over the window's touches groups them sorted (touches_pass_idx) and a range of leads is read by
+  // one process, each by a planner setting of its transaction: a branch that runs in turn on the report's
+  // own transaction (PGlite, or a pool without a free connection) must hand it back as it found it.
+  it('leaves the planner settings of the transaction it reads in as they were', async () => {
+    const grouping = createGrouping(['channel'], []);
+    const kinds = (await loadTouchKinds(t.db, site.siteId)).map(grouping.group);
+    const query = { siteId: site.siteId, from: new Date('2025-05-15T00:00:00Z'), to: new Date('2025-07-01T00:00:00Z'), kinds };
+    await t.db.transaction(async (tx) => {
+      const settings = async () =>
+        (await tx.query(`select current_setting('enable_hashagg') as hash, current_setting('max_parallel_workers_per_gather') as workers`)).rows[0];
+      const before = await settings();
+      expect(before).toEqual({ hash: 'on', workers: expect.any(String) });
+      const { counts } = await loadMarkovTalliesWithCounts(tx, { ...query, conversions: ['lead', 'customer'], lookbackDays: 30 }, 'channel');
+      expect(counts.length).toBeGreaterThan(0);
+      expect(await settings()).toEqual(before);
+    });
+  });
+
   // Leads are read from the lead moment their touches carry (migration 0006), not by probing: each lead's
   // path must be its person's visits in the lookback before it, as the sessions and persons define it.
   it("reads each lead's path as its person's visits in the lookback, whole or cut to the credited touch", async () => {

@@ -202,7 +202,11 @@ async function markovTallies(db: Queryable, q: JourneySetsQuery, countsBy?: Part
     async (a: Queryable) => {
       // Each type leaves out its own visitors; one pass counts for all types, grouped by which keep the touch.
       const nulls = markovNullTalliesSql(q, await convertedVisitors(a, q), countsBy);
-      rows = (await a.query<NullRow>(nulls.sql, nulls.params)).rows;
+      const read = () => a.query<NullRow>(nulls.sql, nulls.params);
+      // Grouped as touches_pass_idx (migration 0010) hands the touches over, by (previous kind, kind), rather
+      // than hashing each of a million rows, which costs more than reading it; a narrow window is still read
+      // through touches_day_idx and sorted, where the planner finds that cheaper.
+      rows = (await (nulls.presorted ? withPlannerSetting(a, 'enable_hashagg', 'off', read) : read())).rows;
     },
     ...(probed.length > 0
       ? [
@@ -226,14 +230,19 @@ async function markovTallies(db: Queryable, q: JourneySetsQuery, countsBy?: Part
       tallies.value = count.creditedValue;
       tallies.uncredited = { conversions: count.count - ended, value: count.value - count.creditedValue };
     }
-    addCountedPaths(tallies, rows.filter((r) => r.kept_by[i]), stateOfKind, 'nulls');
+    const kept = rows.map((r) => ({ prev_kind_id: r.prev_kind_id, kind_id: r.kind_id, starts: r.kept[3 * i]!, follows: r.kept[3 * i + 1]!, ends: r.kept[3 * i + 2]! }));
+    addCountedPaths(tallies, kept, stateOfKind, 'nulls');
     return tallies;
   });
   return { tallies, rows };
 }
 
-/** A row of markovNullTalliesSql: counted paths, which types keep them, and with `countsBy` the kind's counts. */
-type NullRow = CountedPaths & { kept_by: boolean[]; sessions?: number; group_visitors?: number };
+/**
+ * A row of markovNullTalliesSql, per (previous kind, kind): the window's touches (`sessions`; with one type and no counts, those it keeps), those that
+ * start their path in it, with `countsBy` those first of their group, and per type of the query (three
+ * numbers each, `kept`) the touches its paths that led nowhere keep that start, follow and end a path.
+ */
+type NullRow = { prev_kind_id: number | null; kind_id: number; sessions: number; starts: number; group_visitors?: number; kept: number[] };
 
 /**
  * Per type of q.conversions, the journeys (as touches.visitor holds them, in text) that converted in the
@@ -480,24 +489,26 @@ interface CountedConversions {
  */
 async function countConvertingPaths(db: Queryable, q: JourneySetsQuery, m: Moment): Promise<CountedConversions> {
   const counted = windowCountedPathsSql(q, q.lookbackDays, m);
-  const { rows } = await withoutParallelWorkers(db, () => db.query<CountedPaths & { value: number }>(counted.sql, counted.params));
+  // On two cores a parallel index-only scan of a range of a few hundred thousand entries costs more than one
+  // process reading it: the leads' Markov input measured 130–140 ms in parallel and about 90 ms without
+  // workers on the 1 M-session bench (before moment_tallies; a tallied window reads a few thousand rows).
+  const { rows } = await withPlannerSetting(db, 'max_parallel_workers_per_gather', '0', () => db.query<CountedPaths & { value: number }>(counted.sql, counted.params));
   const totals = await momentTotals(db, q, m);
   return { rows, ...totals, creditedValue: rows.reduce((sum, r) => sum + Number(r.value), 0) };
 }
 
 /**
- * Runs `fn`'s statements without parallel workers, for the rest of the transaction `db` is in or until `fn`
- * ends (outside a transaction it changes nothing). On two cores a parallel index-only scan of a range of a
- * few hundred thousand entries costs more than one process reading it: the leads' Markov input measured
- * 130–140 ms in parallel and about 90 ms without workers on the 1 M-session bench.
+ * Runs `fn`'s statements under a planner setting, for the rest of the transaction `db` is in or until `fn`
+ * ends (outside a transaction it changes nothing): a branch of a report may run in turn on the report's own
+ * transaction, whose later statements must not inherit it.
  */
-async function withoutParallelWorkers<T>(db: Queryable, fn: () => Promise<T>): Promise<T> {
-  const { rows } = await db.query<{ was: string }>(`select current_setting('max_parallel_workers_per_gather') as was`);
-  await db.query(`select set_config('max_parallel_workers_per_gather', '0', true)`);
+async function withPlannerSetting<T>(db: Queryable, setting: 'max_parallel_workers_per_gather' | 'enable_hashagg', value: string, fn: () => Promise<T>): Promise<T> {
+  const { rows } = await db.query<{ was: string }>(`select current_setting($1) as was`, [setting]);
+  await db.query(`select set_config($1, $2, true)`, [setting, value]);
   // Restored only after success: a failed statement aborts the transaction, which drops the setting with it
   // (and would refuse the restoring statement, hiding the error).
   const result = await fn();
-  await db.query(`select set_config('max_parallel_workers_per_gather', $1, true)`, [rows[0]!.was]);
+  await db.query(`select set_config($1, $2, true)`, [setting, rows[0]!.was]);
   return result;
 }
 
@@ -550,33 +561,36 @@ function convertingSql(q: JourneySetsQuery, types: readonly number[], o: PathOpt
  * `lead` leaves out the journeys that became a lead before the window's end (migration 0006's lead_at):
  * those of the window converted, and the persons who were leads before it cannot become one. A touch
  * follows its journey's previous touch when that one is in the window too, else it starts the path; it
- * ends the path when the journey's next touch is after the window. Per (previous kind,
- * kind, which types keep it): how often each. Grouping on the keeps tests each visitor against each list
- * once; with one type, its visitors are filtered out instead (grouping on a flag costs a fifth of the pass).
- * With `countsBy`, every touch of the window is kept and each row also counts its sessions and its first
- * touches of the dimension's groups (KindCounts; its visitors are its starts).
+ * ends the path when the journey's next touch is after the window. Per (previous kind, kind), the order of
+ * touches_pass_idx: every touch, those that start their path, and per type the touches it keeps that
+ * start, follow and end one (filtered counts rather than grouping on the keeps, which would have to sort
+ * every group again; with one type and no counts, the touches it does not keep are filtered out). With
+ * `countsBy`, each row also counts its first touches of the dimension's groups (KindCounts; its visitors
+ * are its starts).
  */
-function markovNullTalliesSql(q: JourneySetsQuery, visitors: readonly string[][], countsBy?: PartitionColumn): { sql: string; params: unknown[] } {
+function markovNullTalliesSql(q: JourneySetsQuery, visitors: readonly string[][], countsBy?: PartitionColumn): { sql: string; params: unknown[]; presorted: boolean } {
   const params: unknown[] = [q.siteId, utcDay(q.from), utcDay(q.to)];
   const param = (value: unknown) => `$${params.push(value)}`;
   const keeps = q.conversions.map((type, i) => momentOf(type)?.keeps(q, param) ?? `not (t.visitor = any(${param(visitors[i])}::bigint[]))`);
+  // With one type and no counts, the touches it does not keep are filtered out instead, and the rest hashed:
+  // sorted from touches_pass_idx with that filter, the pass measured 460 ms against 190 ms hashed.
   const single = keeps.length === 1 && !countsBy;
-  const kept = keeps.map((_, i) => `kept${i}`).join(', ');
-  const counts = countsBy ? `count(*) as sessions, count(*) filter (where ${firstInWindowSql(PREVIOUS_IN_GROUP[countsBy])}) as group_visitors,` : '';
+  const follows = 't.prev_day >= $2::date';
+  const ends = '(t.next_day is null or t.next_day >= $3::date)';
+  const counted = (condition: string) => `count(*) filter (where ${condition})`;
+  const kept = keeps.flatMap((k) =>
+    single
+      ? [`count(*) - ${counted(follows)}`, counted(follows), counted(ends)]
+      : [`${counted(k)} - ${counted(`${k} and ${follows}`)}`, counted(`${k} and ${follows}`), counted(`${k} and ${ends}`)],
+  );
   const sql = /* sql */ `
-  select t.prev_kind_id, t.kind_id, ${single ? 'array[true]' : `array[${kept}]`}::boolean[] as kept_by,
-         follows::float8, starts::float8, ends::float8${countsBy ? ', sessions::float8, group_visitors::float8' : ''}
-  from (
-    select t.prev_kind_id, t.kind_id, ${single ? '' : `${keeps.map((k, i) => `${k} as kept${i}`).join(', ')},`}
-           ${counts}
-           count(*) filter (where t.prev_day >= $2::date) as follows,
-           count(*) filter (where ${firstInWindowSql('prev_day')}) as starts,
-           count(*) filter (where t.next_day is null or t.next_day >= $3::date) as ends
-    from touches t
-    where t.site_id = $1 and t.day >= $2::date and t.day < $3::date${single ? ` and ${keeps[0]}` : ''}
-    group by 1, 2${single ? '' : `, ${keeps.map((_, i) => String(3 + i)).join(', ')}`}
-  ) t`;
-  return { sql, params };
+  select t.prev_kind_id, t.kind_id, count(*)::float8 as sessions, (count(*) - ${counted(follows)})::float8 as starts,
+         ${countsBy ? `${counted(firstInWindowSql(PREVIOUS_IN_GROUP[countsBy]))}::float8 as group_visitors,` : ''}
+         array[${kept.join(', ')}]::float8[] as kept
+  from touches t
+  where t.site_id = $1 and t.day >= $2::date and t.day < $3::date${single ? ` and ${keeps[0]}` : ''}
+  group by 1, 2`;
+  return { sql, params, presorted: !single };
 }
 
 /**
