@@ -231,7 +231,13 @@ async function markovTallies(db: Queryable, q: JourneySetsQuery, countsBy?: Part
       tallies.value = count.creditedValue;
       tallies.uncredited = { conversions: count.count - ended, value: count.value - count.creditedValue };
     }
-    const kept = rows.map((r) => ({ prev_kind_id: r.prev_kind_id, kind_id: r.kind_id, starts: r.kept[3 * i]!, follows: r.kept[3 * i + 1]!, ends: r.kept[3 * i + 2]! }));
+    const kept = rows.map((r) => ({
+      prev_kind_id: r.prev_kind_id,
+      kind_id: r.kind_id,
+      starts: r.kept[3 * i]!,
+      follows: r.kept[3 * i + 1]!,
+      ends: r.kept[3 * i + 2]!,
+    }));
     addCountedPaths(tallies, kept, stateOfKind, 'nulls');
     return tallies;
   });
@@ -239,9 +245,10 @@ async function markovTallies(db: Queryable, q: JourneySetsQuery, countsBy?: Part
 }
 
 /**
- * A row of markovNullTalliesSql, per (previous kind, kind): the window's touches (`sessions`; with one type and no counts, those it keeps), those that
- * start their path in it, with `countsBy` those first of their group, and per type of the query (three
- * numbers each, `kept`) the touches its paths that led nowhere keep that start, follow and end a path.
+ * A row of markovNullTalliesSql, per (previous kind, kind): the window's touches (`sessions`; with one type
+ * and no counts, those it keeps), those that start their path in it, with `countsBy` those first of their
+ * group, and per type of the query (three numbers each, `kept`) the touches its paths that led nowhere keep
+ * that start, follow and end a path.
  */
 type NullRow = { prev_kind_id: number | null; kind_id: number; sessions: number; starts: number; group_visitors?: number; kept: number[] };
 

@@ -125,8 +125,9 @@ export const momentOf = (type: string): Moment | undefined => MOMENTS.find((m) =
 /**
  * Per (previous kind, kind) of the touches of `touches t` (whose SQL follows `from`), for a moment's
  * conversions: how often a touch starts a path, follows another of it and ends it in the conversion, and
- * the value of the conversions whose paths start (`start_value`) and end (`value`) there; `byDay`, per UTC day of the conversion too (`moment_day`). Markov's
- * input, counted alike from an index range and into `moment_tallies`, so that the two agree by construction.
+ * the value of the conversions whose paths start (`start_value`) and end (`value`) there; `byDay`, per UTC
+ * day of the conversion too (`moment_day`). Markov's input, counted alike from an index range and into
+ * `moment_tallies`, so that the two agree by construction.
  */
 export function countedPathsSql(m: Moment, touches: string, byDay: boolean): string {
   return /* sql */ `
