@@ -1,6 +1,6 @@
 import { tallyJourneys, type CreditedTouches, type Journey, type MarkovTallies, type Touch } from '@lazo/attribution';
 import { concurrently, type Queryable } from './db.js';
-import { lookbackInterval, momentOf, windowCountedPathsSql, windowCreditedKindsSql, type Moment } from './moments.js';
+import { lookbackInterval, momentOf, utcDay, windowCountedPathsSql, windowCreditedKindsSql, type Moment } from './moments.js';
 import { conversionJourneyKeySql, visitorHashSql } from './session-persons.js';
 
 /**
@@ -497,10 +497,11 @@ interface CountedConversions {
  */
 async function countConvertingPaths(db: Queryable, q: JourneySetsQuery, m: Moment): Promise<CountedConversions> {
   const counted = windowCountedPathsSql(q, q.lookbackDays, m);
+  const read = () => db.query<CountedPaths & { value: number }>(counted.sql, counted.params);
   // On two cores a parallel index-only scan of a range of a few hundred thousand entries costs more than one
   // process reading it: the leads' Markov input measured 130–140 ms in parallel and about 90 ms without
-  // workers on the 1 M-session bench (before moment_tallies; a tallied window reads a few thousand rows).
-  const { rows } = await withPlannerSetting(db, 'max_parallel_workers_per_gather', '0', () => db.query<CountedPaths & { value: number }>(counted.sql, counted.params));
+  // workers on the 1 M-session bench. A tallied window reads a few thousand rows, and needs no setting.
+  const { rows } = await (counted.fromTallies ? read() : withPlannerSetting(db, 'max_parallel_workers_per_gather', '0', read));
   const totals = await momentTotals(db, q, m);
   return { rows, ...totals, creditedValue: rows.reduce((sum, r) => sum + Number(r.value), 0) };
 }
@@ -617,6 +618,3 @@ function markovNullTalliesSql(q: JourneySetsQuery, visitors: readonly string[][]
  * the previous touch, in the journey or in a group): the previous one is before the window, or none.
  */
 export const firstInWindowSql = (previousDay: string) => `(t.${previousDay} is null or t.${previousDay} < $2::date)`;
-
-/** The UTC day of an instant, as `YYYY-MM-DD` (the windows of reports are whole UTC days). */
-export const utcDay = (at: Date) => at.toISOString().slice(0, 10);

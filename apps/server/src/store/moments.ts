@@ -33,6 +33,9 @@ export const lookbackInterval = (days: number) => `${days * 24} hours`;
  */
 export const LEAD_MOMENTS_SQL = 'select created_at as at from persons where site_id = $1 and merged_into is null';
 
+/** The UTC day of an instant, as `YYYY-MM-DD` (the windows of reports are whole UTC days). */
+export const utcDay = (at: Date) => at.toISOString().slice(0, 10);
+
 /** A site and a window of instants: from (inclusive) to (exclusive). */
 export interface MomentWindow {
   siteId: string;
@@ -165,16 +168,17 @@ export async function tallyMomentPaths(tx: Queryable, siteId: string, visitors: 
 /** Whether a window's conversions can be summed from `moment_tallies`: whole UTC days, the default lookback. */
 const tallied = (w: MomentWindow, lookbackDays: number) =>
   lookbackDays === DEFAULT_LOOKBACK_DAYS && w.from.getTime() % 86_400_000 === 0 && w.to.getTime() % 86_400_000 === 0;
-const talliedDays = (w: MomentWindow, m: Moment) => [w.siteId, m.type, w.from.toISOString().slice(0, 10), w.to.toISOString().slice(0, 10)];
+const talliedDays = (w: MomentWindow, m: Moment) => [w.siteId, m.type, utcDay(w.from), utcDay(w.to)];
 
 /**
  * Markov's input for a moment's conversions of a window (`countedPathsSql` summed over the window): from
  * `moment_tallies` when the window is whole UTC days under the default lookback (a few thousand rows),
  * else counted from the window's index range.
  */
-export function windowCountedPathsSql(w: MomentWindow, lookbackDays: number, m: Moment): { sql: string; params: unknown[] } {
+export function windowCountedPathsSql(w: MomentWindow, lookbackDays: number, m: Moment): { sql: string; params: unknown[]; fromTallies: boolean } {
   if (tallied(w, lookbackDays)) {
     return {
+      fromTallies: true,
       sql: /* sql */ `
     select nullif(prev_kind_id, 0) as prev_kind_id, kind_id, sum(starts)::float8 as starts, sum(follows)::float8 as follows,
            sum(ends)::float8 as ends, sum(end_value)::float8 as value
@@ -185,6 +189,7 @@ export function windowCountedPathsSql(w: MomentWindow, lookbackDays: number, m: 
     };
   }
   return {
+    fromTallies: false,
     sql: /* sql */ `
     select c.prev_kind_id, c.kind_id, c.starts::float8 as starts, c.follows::float8 as follows, c.ends::float8 as ends, c.value::float8 as value
     from (${countedPathsSql(m, m.touches, false)}) c`,

@@ -1,7 +1,7 @@
 import type { TimeseriesPoint } from '@lazo/protocol/reports';
 import { readSnapshot, type Db, type Queryable, type Snapshot } from './db.js';
-import { PREVIOUS_IN_GROUP, firstInWindowSql, groupOfKind, utcDay, type KindCounts, type PartitionColumn, type StoredTouchKind } from './journeys.js';
-import { LEAD_MOMENTS_SQL } from './moments.js';
+import { PREVIOUS_IN_GROUP, firstInWindowSql, groupOfKind, type KindCounts, type PartitionColumn, type StoredTouchKind } from './journeys.js';
+import { LEAD_MOMENTS_SQL, utcDay } from './moments.js';
 import { journeyKeySql, resolvePendingSessions, visitorHashSql } from './session-persons.js';
 
 /**
