@@ -87,6 +87,46 @@ async function expectTouchesDerived(db: Db, siteId: string): Promise<void> {
   const order = (xs: unknown[]) => xs.map((x) => JSON.stringify(x)).sort();
   expect(order(actual)).toEqual(order(expected));
   await expectMomentTallies(db, siteId, expected as DerivedTouch[]);
+  await expectTouchTallies(db, siteId, expected as DayTouch[]);
+}
+
+type DayTouch = DerivedTouch & { day: string; prevDay: string | null; nextDay: string | null } & Record<'prevChannelDay' | 'prevSourceDay' | 'prevMediumDay' | 'prevCampaignDay', string | null>;
+
+/**
+ * touch_tallies (migration 0011) against its definition, counted here from the touches as derived above:
+ * per UTC day and (previous kind, kind), the touches; those without a previous touch, overall and in each
+ * group; and for leads (journeys never identified) and the kept type (journeys that never bought around the
+ * touch) the touches that start a path, follow in one and end one in a window of all time. Rows counted down
+ * to nothing are left out.
+ */
+async function expectTouchTallies(db: Db, siteId: string, touches: DayTouch[]): Promise<void> {
+  const tallies = new Map<string, number[]>();
+  for (const t of touches) {
+    const key = `${t.day} ${t.prevKind ?? 0} ${t.kind}`;
+    const first = t.prevDay === null;
+    const last = t.nextDay === null;
+    const neverLead = t.leadAt === null;
+    const neverBought = t.convAt === null && t.prevConvAt === null;
+    const counts = [
+      true, first, t.prevChannelDay === null, t.prevSourceDay === null, t.prevMediumDay === null, t.prevCampaignDay === null,
+      neverLead && first, neverLead && !first, neverLead && last, neverBought && first, neverBought && !first, neverBought && last,
+    ].map(Number);
+    const tally = tallies.get(key) ?? counts.map(() => 0);
+    tallies.set(key, tally.map((n, i) => n + counts[i]!));
+  }
+  const { rows } = await db.query<{ key: string; counts: number[] }>(
+    `select day::text || ' ' || prev_kind_id || ' ' || kind_id as key,
+            array[touches, starts, channel_firsts, source_firsts, medium_firsts, campaign_firsts,
+                  lead_starts, lead_follows, lead_ends, kept_starts, kept_follows, kept_ends]::int[] as counts
+     from touch_tallies where site_id = $1 and touches <> 0`,
+    [siteId],
+  );
+  // A row counted down to no touches counts nothing else either.
+  const { rows: stray } = await db.query(`select 1 from touch_tallies where site_id = $1 and touches = 0
+       and (starts, channel_firsts, source_firsts, medium_firsts, campaign_firsts, lead_starts, lead_follows, lead_ends, kept_starts, kept_follows, kept_ends)
+           <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)`, [siteId]);
+  expect(stray).toEqual([]);
+  expect(Object.fromEntries(rows.map((r) => [r.key, r.counts]))).toEqual(Object.fromEntries(tallies));
 }
 
 type DerivedTouch = { startedAt: string; kind: number; prevKind: number | null; leadAt: string | null; prevStartedAt: string | null; nextStartedAt: string | null; convAt: string | null; convValue: number | null; prevConvAt: string | null };

@@ -1,6 +1,7 @@
 import { tallyJourneys, type CreditedTouches, type Journey, type MarkovTallies, type Touch } from '@lazo/attribution';
 import { concurrently, type Queryable } from './db.js';
-import { lookbackInterval, momentOf, utcDay, windowCountedPathsSql, windowCreditedKindsSql, type Moment } from './moments.js';
+import { lookbackInterval, momentOf, utcDay, wholeUtcDays, windowCountedPathsSql, windowCreditedKindsSql, type Moment } from './moments.js';
+import { PREVIOUS_IN_GROUP, firstInWindowSql, holdsEveryTouch, windowPassSql, type PartitionColumn } from './touch-tallies.js';
 import { conversionJourneyKeySql, visitorHashSql } from './session-persons.js';
 
 /**
@@ -150,10 +151,6 @@ export interface KindCounts {
   groupVisitors: number;
 }
 
-/** Per dimension, the column of touches with the day of the journey's previous touch in the same group. */
-export const PREVIOUS_IN_GROUP = { channel: 'prev_channel_day', source: 'prev_source_day', medium: 'prev_medium_day', campaign: 'prev_campaign_day' } as const;
-export type PartitionColumn = keyof typeof PREVIOUS_IN_GROUP;
-
 /**
  * Markov's input as loadMarkovTallies reads it, with the window's sessions and visitors per kind counted by
  * the same pass over the touches (`countsBy`: the dimension whose first touches are counted). The funnel
@@ -165,7 +162,11 @@ export async function loadMarkovTalliesWithCounts(
   countsBy: PartitionColumn,
 ): Promise<{ tallies: MarkovTallies[]; counts: KindCounts[] }> {
   const { tallies, rows } = await markovTallies(db, q, countsBy);
-  // Every touch of the window is in exactly one row: a kind's counts are its rows' sums.
+  return { tallies, counts: kindCountsOfPass(rows) };
+}
+
+/** The window's counts per kind from the rows of a pass with counts (every touch of the window is in one row). */
+export function kindCountsOfPass(rows: readonly NullRow[]): KindCounts[] {
   const byKind = new Map<number, KindCounts>();
   for (const r of rows) {
     let c = byKind.get(r.kind_id);
@@ -175,7 +176,7 @@ export async function loadMarkovTalliesWithCounts(
     c.visitors += Number(r.starts);
     c.groupVisitors += Number(r.group_visitors);
   }
-  return { tallies, counts: [...byKind.values()] };
+  return [...byKind.values()];
 }
 
 /**
@@ -199,16 +200,7 @@ async function markovTallies(db: Queryable, q: JourneySetsQuery, countsBy?: Part
   const counted = new Map<string, CountedConversions>();
   // Only the reads the types need: each branch costs a connection's transaction.
   await concurrently(db, [
-    async (a: Queryable) => {
-      // Each type leaves out its own visitors; one pass counts for all types, grouped by which keep the touch.
-      const nulls = markovNullTalliesSql(q, await convertedVisitors(a, q), countsBy);
-      const read = () => a.query<NullRow>(nulls.sql, nulls.params);
-      // Grouped as touches_pass_idx (migration 0010) hands the touches over, by (previous kind, kind), rather
-      // than hashing each of a million rows, which costs more than reading it; a narrow window is still read
-      // through touches_day_idx and sorted, where the planner finds that cheaper.
-      const presorted = nulls.presorted && (await mostlyAllVisible(a, 'touches'));
-      rows = (await (presorted ? withPlannerSetting(a, 'enable_hashagg', 'off', read) : read())).rows;
-    },
+    async (a: Queryable) => void (rows = await markovNullRows(a, q, countsBy)),
     ...(probed.length > 0
       ? [
           async (b: Queryable) => {
@@ -245,12 +237,36 @@ async function markovTallies(db: Queryable, q: JourneySetsQuery, countsBy?: Part
 }
 
 /**
- * A row of markovNullTalliesSql, per (previous kind, kind): the window's touches (`sessions`; with one type
- * and no counts, those it keeps), those that start their path in it, with `countsBy` those first of their
+ * A row of the pass (markovNullRows), per (previous kind, kind): the window's touches (`sessions`; over each
+ * touch with one type and no counts, those it keeps), those that start their path in it, with `countsBy` those first of their
  * group, and per type of the query (three numbers each, `kept`) the touches its paths that led nowhere keep
  * that start, follow and end a path.
  */
-type NullRow = { prev_kind_id: number | null; kind_id: number; sessions: number; starts: number; group_visitors?: number; kept: number[] };
+export type NullRow = { prev_kind_id: number | null; kind_id: number; sessions: number; starts: number; group_visitors?: number; kept: number[] };
+
+/**
+ * The pass over every touch of the window (NullRow): from the days' tallies and the touches that cross the
+ * window's edges (windowPassSql, migration 0011) where every type's touches carry its moments and the
+ * window is whole UTC days holding every touch (holdsEveryTouch), else over each touch
+ * (markovNullTalliesSql); `via` picks one (tests: `tallies` counts any window of whole UTC days).
+ */
+export async function markovNullRows(db: Queryable, q: JourneySetsQuery, countsBy?: PartitionColumn, via?: 'tallies' | 'touches'): Promise<NullRow[]> {
+  const moments = q.conversions.map(momentOf);
+  const whole = await holdsEveryTouch(db, q);
+  if (moments.every((m) => m !== undefined) && (via ?? (wholeUtcDays(q) && whole ? 'tallies' : 'touches')) === 'tallies') {
+    const pass = windowPassSql(q, moments as Moment[], countsBy);
+    return (await db.query<NullRow>(pass.sql, pass.params)).rows;
+  }
+  // Each type leaves out its own visitors; one pass counts for all types, grouped by which keep the touch.
+  const nulls = markovNullTalliesSql(q, await convertedVisitors(db, q), countsBy);
+  const read = () => db.query<NullRow>(nulls.sql, nulls.params);
+  // Over every touch of the site, grouped as touches_pass_idx (migration 0010) hands the touches over, by
+  // (previous kind, kind), rather than hashing each of a million rows, which costs more than reading it. A
+  // window that cuts journeys is read through touches_day_idx and hashed: sorting its rows cost more (the
+  // last 30 days at 1 M sessions: ~430 ms sorted, ~210 ms hashed).
+  const presorted = nulls.presorted && whole && (await mostlyAllVisible(db, 'touches'));
+  return (await (presorted ? withPlannerSetting(db, 'enable_hashagg', 'off', read) : read())).rows;
+}
 
 /**
  * Per type of q.conversions, the journeys (as touches.visitor holds them, in text) that converted in the
@@ -612,9 +628,3 @@ function markovNullTalliesSql(q: JourneySetsQuery, visitors: readonly string[][]
   group by 1, 2`;
   return { sql, params, presorted: !single };
 }
-
-/**
- * Whether a touch of `t` in a window starting on the day `$2` is its journey's first there (given the day of
- * the previous touch, in the journey or in a group): the previous one is before the window, or none.
- */
-export const firstInWindowSql = (previousDay: string) => `(t.${previousDay} is null or t.${previousDay} < $2::date)`;

@@ -68,6 +68,10 @@ export interface Moment {
    * (`param` spells a value as a parameter of the statement).
    */
   keeps: (w: MomentWindow, param: (value: unknown) => string) => string;
+  /** `keeps` in a window of all time: the journey never converts around the touch (touch_tallies). */
+  keepsAlways: string;
+  /** The prefix of its columns in touch_tallies (migration 0011). */
+  tally: 'lead' | 'kept';
 }
 
 const moment = (m: Omit<Moment, 'touches'>): Moment => ({
@@ -95,6 +99,8 @@ export const LEAD_MOMENT: Moment = moment({
   }),
   // A journey that became a lead before the window's end converted in it, or cannot any more.
   keeps: (w, param) => `(t.lead_at is null or t.lead_at >= ${param(w.to)})`,
+  keepsAlways: 't.lead_at is null',
+  tally: 'lead',
 });
 
 /**
@@ -118,9 +124,12 @@ export const KEPT_MOMENT: Moment = moment({
   }),
   // The journey's conversions around the touch (which is in the window): none of them in the window.
   keeps: (w, param) => `not (coalesce(t.conv_at < ${param(w.to)}, false) or coalesce(t.prev_conv_at >= ${param(w.from)}, false))`,
+  keepsAlways: '(t.conv_at is null and t.prev_conv_at is null)',
+  tally: 'kept',
 });
 
-const MOMENTS = [LEAD_MOMENT, KEPT_MOMENT];
+/** Every moment touches carry. */
+export const MOMENTS = [LEAD_MOMENT, KEPT_MOMENT];
 
 /** The moment a conversion type's touches carry, if they carry one. */
 export const momentOf = (type: string): Moment | undefined => MOMENTS.find((m) => m.type === type);
@@ -165,9 +174,11 @@ export async function tallyMomentPaths(tx: Queryable, siteId: string, visitors: 
   );
 }
 
+/** Whether a window is whole UTC days (as every window of the API is): what per-day tallies can sum. */
+export const wholeUtcDays = (w: MomentWindow) => w.from.getTime() % 86_400_000 === 0 && w.to.getTime() % 86_400_000 === 0;
+
 /** Whether a window's conversions can be summed from `moment_tallies`: whole UTC days, the default lookback. */
-const tallied = (w: MomentWindow, lookbackDays: number) =>
-  lookbackDays === DEFAULT_LOOKBACK_DAYS && w.from.getTime() % 86_400_000 === 0 && w.to.getTime() % 86_400_000 === 0;
+const tallied = (w: MomentWindow, lookbackDays: number) => lookbackDays === DEFAULT_LOOKBACK_DAYS && wholeUtcDays(w);
 const talliedDays = (w: MomentWindow, m: Moment) => [w.siteId, m.type, utcDay(w.from), utcDay(w.to)];
 
 /**

@@ -1,6 +1,7 @@
 import type { TimeseriesPoint } from '@lazo/protocol/reports';
 import { readSnapshot, type Db, type Queryable, type Snapshot } from './db.js';
-import { PREVIOUS_IN_GROUP, firstInWindowSql, groupOfKind, type KindCounts, type PartitionColumn, type StoredTouchKind } from './journeys.js';
+import { groupOfKind, kindCountsOfPass, type KindCounts, type NullRow, type StoredTouchKind } from './journeys.js';
+import { PREVIOUS_IN_GROUP, firstInWindowSql, readsTallies, windowPassSql, type PartitionColumn } from './touch-tallies.js';
 import { LEAD_MOMENTS_SQL, utcDay } from './moments.js';
 import { journeyKeySql, resolvePendingSessions, visitorHashSql } from './session-persons.js';
 
@@ -57,8 +58,10 @@ export interface Window {
  *
  * `partitionedBy`: the caller's groups are exactly the touches' values of that column (one dimension, every
  * kind kept). Then a journey's first touch of a group in the window is one whose previous touch in the same
- * group is before the window (migration 0005), and one pass counts everything. Otherwise (groups of several
- * dimensions, or filters) the window's (visitor, group) pairs are hashed.
+ * group is before the window (migration 0005), and one pass counts everything: from the days' tallies and
+ * the touches that cross its edges where the window holds every touch (readsTallies, migration 0011), else
+ * over the window's touches. Otherwise (groups of several dimensions, or filters) the window's (visitor,
+ * group) pairs are hashed.
  */
 export async function sessionCounts(
   db: Queryable,
@@ -67,6 +70,11 @@ export async function sessionCounts(
   partitionedBy?: PartitionColumn,
 ): Promise<SessionCounts> {
   const params = [w.siteId, utcDay(w.start), utcDay(w.end)];
+  const window = { siteId: w.siteId, from: w.start, to: w.end };
+  if (partitionedBy && (await readsTallies(db, window))) {
+    const pass = windowPassSql(window, [], partitionedBy);
+    return sessionCountsOfKinds(kindCountsOfPass((await db.query<NullRow>(pass.sql, pass.params)).rows), kinds);
+  }
   if (partitionedBy) {
     const { rows } = await db.query<{ kind_id: number; sessions: number; visitors: number; group_visitors: number }>(
       /* sql */ `

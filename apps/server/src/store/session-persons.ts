@@ -1,6 +1,7 @@
 import { siteChannelClassifier } from '@lazo/attribution';
 import type { Db, Queryable } from './db.js';
-import { KEPT_CONVERSION_TYPE, tallyMomentPaths } from './moments.js';
+import { KEPT_CONVERSION_TYPE } from './moments.js';
+import { tallyJourneyTouches } from './touch-tallies.js';
 import { lockSiteIdentity } from './site-lock.js';
 
 /**
@@ -181,7 +182,7 @@ async function deriveQueuedTouches(db: Db, siteId: string): Promise<void> {
       );
       if (rows.length === 0) return 0;
       const visitors = rows.map((r) => r.visitor);
-      await tallyMomentPaths(tx, siteId, visitors, -1);
+      await tallyJourneyTouches(tx, siteId, visitors, -1);
       await tx.query('delete from touches where site_id = $1 and visitor = any($2::bigint[])', [siteId, visitors]);
       await tx.query(
         /* sql */ `
@@ -224,7 +225,7 @@ async function deriveQueuedTouches(db: Db, siteId: string): Promise<void> {
         window journey as (partition by t.visitor order by t.started_at, t.kind_id)`,
         [siteId, visitors, KEPT_CONVERSION_TYPE],
       );
-      await tallyMomentPaths(tx, siteId, visitors, 1);
+      await tallyJourneyTouches(tx, siteId, visitors, 1);
       return rows.length;
     });
     if (n < DERIVE_CHUNK) return;
@@ -238,7 +239,7 @@ async function deriveQueuedTouches(db: Db, siteId: string): Promise<void> {
  */
 export async function forgetTouches(tx: Queryable, siteId: string, visitors: readonly string[]): Promise<void> {
   if (visitors.length === 0) return;
-  await tallyMomentPaths(tx, siteId, visitors, -1);
+  await tallyJourneyTouches(tx, siteId, visitors, -1);
   await tx.query('delete from touches where site_id = $1 and visitor = any($2::bigint[])', [siteId, visitors]);
   await tx.query('insert into touch_rebuilds (site_id, visitor) select distinct $1, v from unnest($2::bigint[]) v on conflict do nothing', [siteId, visitors]);
 }

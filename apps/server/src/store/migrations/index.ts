@@ -8,6 +8,7 @@ import * as m0007 from './0007-report-views.js';
 import * as m0008 from './0008-conversion-touches.js';
 import * as m0009 from './0009-moment-tallies.js';
 import * as m0010 from './0010-touch-pass-index.js';
+import * as m0011 from './0011-touch-tallies.js';
 
 /** Ordered, append-only: a released migration is never edited; a change is a new one. */
 export const migrations: { version: number; name: string; sql: string }[] = [
@@ -21,4 +22,5 @@ export const migrations: { version: number; name: string; sql: string }[] = [
   { version: 8, name: 'conversion-touches', sql: m0008.sql },
   { version: 9, name: 'moment-tallies', sql: m0009.sql },
   { version: 10, name: 'touch-pass-index', sql: m0010.sql },
+  { version: 11, name: 'touch-tallies', sql: m0011.sql },
 ];
