@@ -148,11 +148,18 @@ function timeDecayShares(journey: Journey, options: AttributionOptions): number[
   const timed = journey.times !== undefined || touches.every((t) => typeof t.at === 'number');
   const times = journey.times ?? (timed ? touches.map((t) => t.at!) : touches.map((_, i) => (i - (n - 1)) * spacing));
   const conversionAt = (timed ? journey.at : undefined) ?? times.reduce((a, b) => Math.max(a, b));
-  // A touch logged after the conversion (clock skew) counts as at the conversion, not as more than full weight.
-  const weights = times.map((at) => 2 ** (-Math.max(0, conversionAt - at) / halfLife));
-  const sum = weights.reduce((a, b) => a + b, 0);
+  // One array, filled in place: the attribution report weighs ~250,000 touches at 1 M sessions.
+  const shares = new Array<number>(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    // A touch logged after the conversion (clock skew) counts as at the conversion, not as more than full weight.
+    const weight = 2 ** (-Math.max(0, conversionAt - times[i]!) / halfLife);
+    shares[i] = weight;
+    sum += weight;
+  }
   // Touches so old that every weight underflows to 0: fall back to linear rather than divide by 0.
-  return sum > 0 ? weights.map((w) => w / sum) : weights.map(() => 1 / n);
+  for (let i = 0; i < n; i++) shares[i] = sum > 0 ? shares[i]! / sum : 1 / n;
+  return shares;
 }
 
 function checkOptions(options: AttributionOptions): void {

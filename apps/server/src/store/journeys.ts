@@ -489,8 +489,14 @@ function momentPathsSql(q: JourneySetsQuery, o: PathOptions, m: Moment): { sql: 
              coalesce((array_agg(${touch} ${latestFirst}) filter (where ${notDirect}))[1], (array_agg(${touch} ${latestFirst}))[1]) as path
       ${m.touches} group by ${m.at}, t.visitor`;
   } else {
-    sql = `select ${at} as at, min(${m.value}) as value, string_agg(${touch}, ' ' order by t.started_at, t.kind_id) as path
-      ${m.touches} group by ${m.at}, t.visitor`;
+    // The aggregate keeps the order its input comes in, which is the moment's index's (touches_lead_idx,
+    // touches_conversion_idx): an ORDER BY inside it sorted each path again (purchases' whole paths with
+    // times at 1 M sessions: ~250–300 against ~200 ms). Only the columns the statement reads keep the read
+    // index-only.
+    const columns = [...new Set([m.at, m.value, 't.visitor', 't.started_at', 't.kind_id'].filter((c) => c.startsWith('t.')))];
+    sql = `select ${at} as at, min(${m.value}) as value, string_agg(${touch}, ' ') as path
+      from (select ${columns.join(', ')} ${m.touches} order by ${m.at}, t.visitor, t.started_at, t.kind_id) t
+      group by ${m.at}, t.visitor`;
   }
   return { sql: `${sql}\n      order by 1`, params };
 }
