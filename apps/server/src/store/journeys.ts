@@ -238,9 +238,9 @@ async function markovTallies(db: Queryable, q: JourneySetsQuery, countsBy?: Part
 
 /**
  * A row of the pass (markovNullRows), per (previous kind, kind): the window's touches (`sessions`; over each
- * touch with one type and no counts, those it keeps), those that start their path in it, with `countsBy` those first of their
- * group, and per type of the query (three numbers each, `kept`) the touches its paths that led nowhere keep
- * that start, follow and end a path.
+ * touch with one type and no counts, those it keeps), those that start their path in it, with `countsBy`
+ * those first of their group, and per type of the query (three numbers each, `kept`) the touches its paths
+ * that led nowhere keep that start, follow and end a path.
  */
 export type NullRow = { prev_kind_id: number | null; kind_id: number; sessions: number; starts: number; group_visitors?: number; kept: number[] };
 
@@ -253,7 +253,8 @@ export type NullRow = { prev_kind_id: number | null; kind_id: number; sessions: 
 export async function markovNullRows(db: Queryable, q: JourneySetsQuery, countsBy?: PartitionColumn, via?: 'tallies' | 'touches'): Promise<NullRow[]> {
   const moments = q.conversions.map(momentOf);
   const whole = await holdsEveryTouch(db, q);
-  if (moments.every((m) => m !== undefined) && (via ?? (wholeUtcDays(q) && whole ? 'tallies' : 'touches')) === 'tallies') {
+  const tallied = via ? via === 'tallies' : wholeUtcDays(q) && whole;
+  if (tallied && moments.every((m) => m !== undefined)) {
     const pass = windowPassSql(q, moments as Moment[], countsBy);
     return (await db.query<NullRow>(pass.sql, pass.params)).rows;
   }

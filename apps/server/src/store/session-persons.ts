@@ -168,7 +168,7 @@ async function classifyTouchKinds(tx: Queryable, siteId: string): Promise<void> 
 
 /**
  * Derives the touches of the queued journeys from their sessions, in steps that each commit, and keeps
- * moment_tallies the sum of the touches (their paths taken away before and added after). A journey's
+ * moment_tallies and touch_tallies the sum of the touches (taken away before and added after). A journey's
  * touches are ordered by (started_at, kind_id): sessions that start at the same instant with different
  * landing touches are taken in kind order, everywhere.
  */
@@ -233,8 +233,8 @@ async function deriveQueuedTouches(db: Db, siteId: string): Promise<void> {
 }
 
 /**
- * Erased journeys: their touches and their paths in moment_tallies go at once (erasure leaves nothing
- * behind), and the journeys are queued, as sessions of them that were not erased (another person's, on a
+ * Erased journeys: their touches and what moment_tallies and touch_tallies count of them go at once
+ * (erasure leaves nothing behind), and the journeys are queued, as sessions of them that were not erased (another person's, on a
  * shared device) are derived again.
  */
 export async function forgetTouches(tx: Queryable, siteId: string, visitors: readonly string[]): Promise<void> {

@@ -25,16 +25,28 @@ const ENDS = '(t.next_day is null or t.next_day >= $3::date)';
 const STARTS_ALWAYS = 't.prev_day is null';
 const ENDS_ALWAYS = 't.next_day is null';
 
+/** A touch of `t` is its journey's first of a group (the column of PREVIOUS_IN_GROUP) in a window of all time. */
+const firstAlwaysSql = (previousDay: string) => `t.${previousDay} is null`;
+
+type Counted = [column: string, condition: string];
+
+/**
+ * A moment's three counts as touch_tallies names them: the touches of the journeys that `keeps` keeps that
+ * start a path (`starts`), follow in one and end one (`ends`).
+ */
+const momentCounts = (m: Moment, keeps: string, starts: string, ends: string): Counted[] => [
+  [`${m.tally}_starts`, `${keeps} and ${starts}`],
+  [`${m.tally}_follows`, `${keeps} and not ${starts}`],
+  [`${m.tally}_ends`, `${keeps} and ${ends}`],
+];
+const momentCountsAlways = (m: Moment) => momentCounts(m, m.keepsAlways, STARTS_ALWAYS, ENDS_ALWAYS);
+
 /** touch_tallies' counts: each the touches of `t` that a condition holds for, in a window of all time. */
-const TALLIED: ReadonlyArray<[column: string, condition: string]> = [
+const TALLIED: readonly Counted[] = [
   ['touches', 'true'],
   ['starts', STARTS_ALWAYS],
-  ...Object.entries(PREVIOUS_IN_GROUP).map(([dim, column]): [string, string] => [`${dim}_firsts`, `t.${column} is null`]),
-  ...MOMENTS.flatMap((m): Array<[string, string]> => [
-    [`${m.tally}_starts`, `${m.keepsAlways} and ${STARTS_ALWAYS}`],
-    [`${m.tally}_follows`, `${m.keepsAlways} and not ${STARTS_ALWAYS}`],
-    [`${m.tally}_ends`, `${m.keepsAlways} and ${ENDS_ALWAYS}`],
-  ]),
+  ...Object.entries(PREVIOUS_IN_GROUP).map(([dim, column]): Counted => [`${dim}_firsts`, firstAlwaysSql(column)]),
+  ...MOMENTS.flatMap(momentCountsAlways),
 ];
 
 /**
@@ -74,21 +86,22 @@ export function windowPassSql(w: MomentWindow, moments: readonly Moment[], count
   const param = (value: unknown) => `$${params.push(value)}`;
   /** What a crossing touch adds beyond what the tallies count of it. */
   const difference = (now: string, always: string) => `((${now})::int - (${always})::int)::bigint`;
-  const kept = moments.flatMap((m, i) => {
-    const keeps = m.keeps(w, param);
-    return [
-      [`${m.tally}_starts`, difference(`${keeps} and ${STARTS}`, `${m.keepsAlways} and ${STARTS_ALWAYS}`), `k${3 * i}`],
-      [`${m.tally}_follows`, difference(`${keeps} and not ${STARTS}`, `${m.keepsAlways} and not ${STARTS_ALWAYS}`), `k${3 * i + 1}`],
-      [`${m.tally}_ends`, difference(`${keeps} and ${ENDS}`, `${m.keepsAlways} and ${ENDS_ALWAYS}`), `k${3 * i + 2}`],
-    ];
-  });
-  const group = countsBy ? { tallied: `${countsBy}_firsts`, crossing: difference(firstInWindowSql(PREVIOUS_IN_GROUP[countsBy]), `t.${PREVIOUS_IN_GROUP[countsBy]} is null`) } : undefined;
-  const tallied = [...(group ? [`d.${group.tallied} as group_visitors`] : []), ...kept.map(([column, , k]) => `d.${column} as ${k}`)];
-  const crossing = [...(group ? [group.crossing] : []), ...kept.map(([, added]) => added)];
+  // Per moment in order, three counts (k0, k1, …: a moment may come twice): the tallied column, and what a
+  // crossing touch adds to it.
+  const kept = moments
+    .flatMap((m) => {
+      const always = momentCountsAlways(m);
+      return momentCounts(m, m.keeps(w, param), STARTS, ENDS).map(([column, now], j) => ({ column, added: difference(now, always[j]![1]) }));
+    })
+    .map((k, i) => ({ ...k, alias: `k${i}` }));
+  const previousDay = countsBy && PREVIOUS_IN_GROUP[countsBy];
+  const group = previousDay ? { tallied: `${countsBy}_firsts`, crossing: difference(firstInWindowSql(previousDay), firstAlwaysSql(previousDay)) } : undefined;
+  const tallied = [...(group ? [`d.${group.tallied} as group_visitors`] : []), ...kept.map((k) => `d.${k.column} as ${k.alias}`)];
+  const crossing = [...(group ? [group.crossing] : []), ...kept.map((k) => k.added)];
   const sql = /* sql */ `
   select c.prev_kind_id, c.kind_id, sum(c.sessions)::float8 as sessions, sum(c.starts)::float8 as starts,
          ${group ? 'sum(c.group_visitors)::float8 as group_visitors,' : ''}
-         array[${kept.map(([, , k]) => `sum(c.${k})`).join(', ')}]::float8[] as kept
+         array[${kept.map((k) => `sum(c.${k.alias})`).join(', ')}]::float8[] as kept
   from (
     select nullif(d.prev_kind_id, 0) as prev_kind_id, d.kind_id, d.touches as sessions, ${['d.starts', ...tallied].join(', ')}
     from touch_tallies d
